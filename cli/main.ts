@@ -1,0 +1,47 @@
+/**
+ * The `prescient` command line. Usage and input errors print one line and exit 2; anything
+ * else is a bug in prescient and prints its stack.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { BaseError } from "../core/errors.js";
+import { benchCommand } from "./commands/bench.js";
+import { demoCommand } from "./commands/demo.js";
+import { genCommand } from "./commands/gen.js";
+import { runCommand } from "./commands/run.js";
+
+class UsageError extends Error {}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await yargs(argv as string[])
+      .scriptName("prescient")
+      .command(demoCommand)
+      .command(genCommand)
+      .command(runCommand)
+      .command(benchCommand)
+      .demandCommand(1, "name a command (see --help)")
+      .strict()
+      .fail((message, error) => {
+        if (error !== undefined && error !== null) throw error;
+        throw new UsageError(message);
+      })
+      .help()
+      .wrap(Math.min(110, process.stdout.columns ?? 110))
+      .parseAsync();
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n(run prescient --help for usage)\n`);
+      return 2;
+    }
+    if (error instanceof BaseError) {
+      process.stderr.write(`error: ${error.shortMessage}\n`);
+      return 2;
+    }
+    process.stderr.write(`internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(hideBin(process.argv));

@@ -1,0 +1,70 @@
+/**
+ * The boundary between contract code and the executor running it. Contracts never see state
+ * directly: every storage access, call, event and unit of gas goes through the installed `Host`,
+ * which is where executors meter gas, record accesses, enforce declared lists and keep
+ * multi-version memory. One host is installed per thread at a time (contracts are synchronous).
+ */
+import type { Address, Value } from "../../core/types.js";
+
+export interface BlockInfo {
+  readonly number: bigint;
+  readonly timestamp: bigint;
+  readonly sequencer: Address;
+}
+
+/** What a running contract knows about its call: who called, who it is, which block. */
+export interface CallContext {
+  /** The immediate caller: the transaction's sender, or the calling contract. */
+  readonly sender: Address;
+  /** The address of the running contract. */
+  readonly self: Address;
+  /** The transaction's sender, whatever the call depth. */
+  readonly origin: Address;
+  readonly block: BlockInfo;
+}
+
+export interface Host {
+  readonly frame: CallContext;
+  read(location: string): Value | undefined;
+  /** Writing a zero value (0n, false, the zero address) deletes the location. */
+  write(location: string, value: Value): void;
+  call(to: Address, fn: string, args: readonly unknown[]): unknown;
+  emit(name: string, args: readonly Value[]): void;
+  charge(gas: number): void;
+}
+
+let installed: Host | undefined;
+let deploying: Address | undefined;
+
+export function host(): Host {
+  if (installed === undefined) throw new Error("contract code ran outside an executor");
+  return installed;
+}
+
+/** Install `next` as the current host; returns the previous one so callers can restore it. */
+export function installHost(next: Host | undefined): Host | undefined {
+  const previous = installed;
+  installed = next;
+  return previous;
+}
+
+/**
+ * Contract instances are built once per deployed address. Storage fields read the address being
+ * deployed while the instance's field initializers run, so they can precompute their prefix.
+ */
+export function withDeployment<T>(address: Address, build: () => T): T {
+  const previous = deploying;
+  deploying = address;
+  try {
+    return build();
+  } finally {
+    deploying = previous;
+  }
+}
+
+export function deployingAddress(): Address {
+  if (deploying === undefined) {
+    throw new Error("contracts and storage fields can only be created by the runtime at deployment");
+  }
+  return deploying;
+}

@@ -1,0 +1,34 @@
+/**
+ * Where prescient's own files are, whether it runs from `dist/` or from source.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+let root: string | undefined;
+
+/** The package's root directory (the one holding its package.json). */
+export function packageRoot(): string {
+  if (root !== undefined) return root;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "prescient") {
+      root = dir;
+      return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find prescient's package.json");
+    dir = parent;
+  }
+}
+
+/** The directory of the shipped sample contracts. */
+export function samplesDir(): string {
+  return join(packageRoot(), "contracts", "samples");
+}
+
+/** The directory of the mainnet access traces: `$PRESCIENT_TRACES_DIR`, else `../shared/…` beside the package. */
+export function defaultTracesDir(): string {
+  return process.env.PRESCIENT_TRACES_DIR ?? resolve(packageRoot(), "..", "shared", "data", "mainnet-access-traces");
+}

@@ -1,0 +1,171 @@
+/**
+ * Input validation for the JSON files prescient reads: blocks, transactions and genesis. Every
+ * error names the file and the field (and so the tx index): `block.json: txs[3].gasLimit: …`.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { InputError } from "./errors.js";
+import type { AccessList, Address, Block, Genesis, GenesisAccount, GenesisContract, RawArg, Tx, Value } from "./types.js";
+import { MAX_U256, isAddress, isDecimal, valueFromJson } from "./value.js";
+
+const u256 = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected a decimal string, got ${describe(issue.input)}`) })
+  .refine((s) => !s.startsWith("-"), { error: "cannot be negative" })
+  .refine(isDecimal, { error: (issue) => `expected a decimal string, got ${describe(issue.input)}` })
+  .refine((s) => BigInt(s) <= MAX_U256, { error: "overflows u256" })
+  .transform((s) => BigInt(s));
+
+const u64 = u256.refine((n) => n < 1n << 64n, { error: "does not fit in 64 bits" });
+
+const address = z
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected an address, got ${describe(issue.input)}`) })
+  .refine(isAddress, { error: (issue) => `expected a lower-case 0x-prefixed 20-byte address, got ${describe(issue.input)}` })
+  .transform((s) => s as Address);
+
+const hex = (bytes: number) =>
+  z.string({ error: (issue) => (issue.input === undefined ? "is required" : `expected 0x-prefixed hex, got ${describe(issue.input)}`) }).regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), {
+    error: `expected 0x followed by ${bytes * 2} lower-case hex digits`,
+  });
+
+const rawArg: z.ZodType<RawArg> = z.lazy(() => z.union([z.string(), z.boolean(), z.array(rawArg)], { error: (issue) => `expected a string, a boolean or an array, got ${describe(issue.input)}` }));
+
+const location = z.string().min(1, { error: "a location cannot be empty" });
+
+const accessList = z.strictObject({ reads: z.array(location), writes: z.array(location) });
+
+const tx = z.strictObject({
+  from: address,
+  nonce: u64,
+  to: address,
+  fn: z.string({ error: "is required" }).min(1, { error: "cannot be empty" }),
+  args: z.array(rawArg, { error: (issue) => (issue.input === undefined ? "is required" : "expected an array") }),
+  gasLimit: u64,
+  gasPrice: u256,
+  accessList: accessList.optional(),
+  signature: hex(64),
+});
+
+const block = z.strictObject({
+  number: u64,
+  timestamp: u64,
+  sequencer: address,
+  baseFee: u256,
+  txs: z.array(tx, { error: (issue) => (issue.input === undefined ? "is required" : "expected an array of transactions") }),
+});
+
+const storageValue = z.union([z.string(), z.boolean()]).transform((json, ctx) => {
+  const value = valueFromJson(json);
+  if (value === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a u256 decimal string, an address or a boolean, got ${describe(json)}` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const genesisContract = z.strictObject({
+  address,
+  contract: z.string({ error: "is required" }).min(1),
+  storage: z.record(z.string().min(1), storageValue).default({}),
+});
+
+const genesisAccount = z.strictObject({
+  address,
+  publicKey: hex(32).optional(),
+  balance: u256.default(0n),
+  nonce: u64.default(0n),
+});
+
+const genesis = z.strictObject({
+  contracts: z.array(genesisContract).default([]),
+  accounts: z.array(genesisAccount).default([]),
+});
+
+function describe(input: unknown): string {
+  if (input === undefined) return "nothing";
+  const text = JSON.stringify(input);
+  return text === undefined ? typeof input : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out;
+}
+
+function parseWith<T>(schema: z.ZodType<T>, json: unknown, file: string | undefined, what: string): T {
+  const result = schema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = fieldPath(issue.path);
+  const txIndex = issue.path[0] === "txs" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") message = `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+  throw new InputError(message, {
+    ...(file !== undefined ? { file } : {}),
+    ...(txIndex !== undefined ? { txIndex } : {}),
+    field: field === "" ? what : field,
+  });
+}
+
+/** Parse JSON text; a syntax error becomes an InputError naming the file. */
+export function parseJsonText(text: string, file: string | undefined): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`malformed JSON: ${(error as Error).message}`, file !== undefined ? { file } : {});
+  }
+}
+
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read: ${(error as Error).message}`, { file });
+  }
+  return parseJsonText(text, file);
+}
+
+export function parseBlock(json: unknown, file?: string): Block {
+  return parseWith(block, json, file, "block") as Block;
+}
+
+export function parseTx(json: unknown, file?: string, field = "tx"): Tx {
+  return parseWith(tx, json, file, field) as Tx;
+}
+
+export function parseGenesis(json: unknown, file?: string): Genesis {
+  const parsed = parseWith(genesis, json, file, "genesis");
+  return {
+    contracts: parsed.contracts.map((c): GenesisContract => ({ address: c.address, contract: c.contract, storage: c.storage as Record<string, Value> })),
+    accounts: parsed.accounts.map(
+      (a): GenesisAccount => ({ address: a.address, balance: a.balance, nonce: a.nonce, ...(a.publicKey !== undefined ? { publicKey: a.publicKey } : {}) }),
+    ),
+  };
+}
+
+/** The JSON form of a transaction (bigints as decimal strings). */
+export function txToJson(t: Tx): Record<string, unknown> {
+  return {
+    from: t.from,
+    nonce: t.nonce.toString(),
+    to: t.to,
+    fn: t.fn,
+    args: t.args,
+    gasLimit: t.gasLimit.toString(),
+    gasPrice: t.gasPrice.toString(),
+    ...(t.accessList !== undefined ? { accessList: { reads: t.accessList.reads, writes: t.accessList.writes } satisfies AccessList } : {}),
+    signature: t.signature,
+  };
+}
+
+export function blockToJson(b: Block): Record<string, unknown> {
+  return {
+    number: b.number.toString(),
+    timestamp: b.timestamp.toString(),
+    sequencer: b.sequencer,
+    baseFee: b.baseFee.toString(),
+    txs: b.txs.map(txToJson),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * One transaction, start to end: validate (nonce, signature, max fee reserved), execute,
+ * settle (refund the unused fee, credit the sequencer). The order and the gas of every step are
+ * the protocol: every executor mode reproduces exactly what this function does.
+ */
+import { ACCOUNTS_ADDRESS, balanceLocation } from "../core/protocol.js";
+import type { EnforcementPolicy, Receipt } from "../core/types.js";
+import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.js";
+import { GAS } from "../contracts/sdk/gas.js";
+import { installHost } from "../contracts/sdk/host.js";
+import type { ContractRuntime } from "../contracts/runtime/runtime.js";
+import type { State } from "../state/state.js";
+import type { PreparedTx } from "./prepare.js";
+import type { TxHost } from "./txHost.js";
+
+export interface RunTxOptions {
+  readonly enforce: EnforcementPolicy;
+  readonly checkSignatures: boolean;
+}
+
+/**
+ * What a thrown value says, without trusting it: contract code can throw anything, including
+ * objects whose getters throw, so every property access is guarded.
+ */
+export function describeThrown(error: unknown): string {
+  try {
+    if (error instanceof Revert) return error.reason;
+    if (error instanceof AccessListViolation || error instanceof OutOfGas) return error.message;
+    if (typeof error === "object" && error !== null) {
+      const name = (error as { name?: unknown }).name;
+      const message = (error as { message?: unknown }).message;
+      if (typeof message === "string") return `contract error: ${typeof name === "string" ? name : "Error"}: ${message.slice(0, 200)}`;
+    }
+    if (typeof error === "string") return `contract threw: ${error.slice(0, 200)}`;
+    return "contract threw a non-Error value";
+  } catch {
+    return "contract threw a value that cannot be read";
+  }
+}
+
+export interface RunTxResult {
+  readonly receipt: Receipt;
+  /** The fee owed to the sequencer: a commutative credit the caller applies. */
+  readonly fee: bigint;
+  readonly violations: number;
+}
+
+/**
+ * Run one prepared transaction on `state` through `host`. The sequencer's fee credit is not
+ * applied here but returned, because it is a commutative delta whose application is the
+ * executor's business (it may not exist as a write at all until the block ends).
+ */
+export function runTx(p: PreparedTx, state: State, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, onCommit?: (loc: string) => void): RunTxResult {
+  const { tx, index } = p;
+  const accounts = runtime.get(ACCOUNTS_ADDRESS)!.instance;
+  host.resetTx();
+  const previousHost = installHost(host);
+  try {
+    if (tx.gasLimit < BigInt(GAS.txBase)) {
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: `gas limit ${tx.gasLimit} is below the intrinsic ${GAS.txBase}` }, fee: 0n, violations: 0 };
+    }
+    // Validate phase: a failure excludes the transaction and leaves no trace in the state.
+    try {
+      host.invoke(accounts, ACCOUNTS_ADDRESS, "_validate", [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, options.checkSignatures], tx.from);
+    } catch (error) {
+      host.discard();
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error) }, fee: 0n, violations: 0 };
+    }
+    host.commitTo(state, onCommit);
+
+    // Execute phase: metered and enforced; any failure rolls back every write of this phase.
+    const gasLimit = Number(tx.gasLimit);
+    host.beginExecution(tx, gasLimit - GAS.txBase, options.enforce);
+    let error: string | undefined;
+    try {
+      host.invoke(p.target.instance, tx.to, tx.fn, p.args, tx.from);
+    } catch (thrown) {
+      error = describeThrown(thrown);
+    }
+    host.endExecution();
+    let status: Receipt["status"] = "success";
+    if (host.outOfGas) {
+      status = "out-of-gas";
+      error = `out of gas (limit ${tx.gasLimit})`;
+    } else if (host.violation !== undefined) {
+      status = "revert";
+      error = host.violation.message;
+    } else if (error !== undefined) {
+      status = "revert";
+    }
+    const events = status === "success" ? [...host.events] : [];
+    if (status === "success") host.commitTo(state, onCommit);
+    else host.discard();
+
+    // Settlement: the sender gets back what it reserved and did not use.
+    const gasUsed = status === "out-of-gas" ? gasLimit : GAS.txBase + host.gasUsed;
+    const fee = BigInt(gasUsed) * tx.gasPrice;
+    host.invoke(accounts, ACCOUNTS_ADDRESS, "_settle", [tx.from, p.maxFee - fee], ACCOUNTS_ADDRESS);
+    host.commitTo(state, onCommit);
+    const receipt: Receipt = {
+      index,
+      status,
+      gasUsed,
+      fee,
+      ...(error !== undefined ? { error } : {}),
+      ...(events.length > 0 ? { events } : {}),
+      ...(host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {}),
+    };
+    return { receipt, fee, violations: host.violations };
+  } finally {
+    installHost(previousHost);
+  }
+}
+
+/** Apply the sequencer's fee credit to `state`. */
+export function creditFee(state: State, sequencer: `0x${string}`, fee: bigint, onCommit?: (loc: string) => void): void {
+  if (fee === 0n) return;
+  const loc = balanceLocation(sequencer);
+  onCommit?.(loc);
+  state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + fee);
+}

@@ -1,0 +1,194 @@
+/**
+ * The host the sequential executor installs while a transaction runs: it meters gas, checks
+ * accesses against the declared list, records what was touched, and buffers writes in an
+ * overlay over the block state, so a revert (of the whole transaction or of one inner call)
+ * is a cheap rollback and nothing is written to the state until the transaction commits.
+ */
+import { LocationMatcher } from "../core/location.js";
+import type { Address, EnforcementPolicy, Event, Tx, Value } from "../core/types.js";
+import { isZeroValue } from "../core/value.js";
+import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.js";
+import { GAS } from "../contracts/sdk/gas.js";
+import type { BlockInfo, CallContext, Host } from "../contracts/sdk/host.js";
+import type { ContractRuntime } from "../contracts/runtime/runtime.js";
+import type { State } from "../state/state.js";
+
+/** Writes buffered by a transaction; `undefined` marks a deleted (zeroed) location. */
+export type Overlay = Map<string, Value | undefined>;
+
+const ABSENT = Symbol("absent");
+
+export interface Checkpoint {
+  readonly journal: number;
+  readonly events: number;
+}
+
+/** Inner calls deeper than this revert, so recursion fails the same way on every thread's stack. */
+export const MAX_CALL_DEPTH = 64;
+
+export class TxHost implements Host {
+  frame: CallContext;
+  readonly overlay: Overlay = new Map();
+  readonly events: Event[] = [];
+  gasUsed = 0;
+  outOfGas = false;
+  violation: AccessListViolation | undefined;
+  violations = 0;
+  /** Whether gas is metered and declared lists enforced (off for the protocol's own phases). */
+  metered = false;
+  readonly reads: Set<string> | undefined;
+  readonly writes: Set<string> | undefined;
+
+  readonly #state: State;
+  readonly #runtime: ContractRuntime;
+  readonly #block: BlockInfo;
+  readonly #journal: (string | Value | undefined | typeof ABSENT)[] = [];
+  #depth = 0;
+  #gasAvailable = 0;
+  #policy: EnforcementPolicy = "off";
+  #readable: LocationMatcher | undefined;
+  #writable: LocationMatcher | undefined;
+
+  constructor(state: State, runtime: ContractRuntime, block: BlockInfo, trace: boolean) {
+    this.#state = state;
+    this.#runtime = runtime;
+    this.#block = block;
+    this.frame = { sender: block.sequencer, self: block.sequencer, origin: block.sequencer, block };
+    this.reads = trace ? new Set() : undefined;
+    this.writes = trace ? new Set() : undefined;
+  }
+
+  /** Start the execute phase: meter up to `gasAvailable` and enforce `tx`'s declared list. */
+  beginExecution(tx: Tx, gasAvailable: number, policy: EnforcementPolicy): void {
+    this.metered = true;
+    this.#gasAvailable = gasAvailable;
+    this.#policy = tx.accessList === undefined ? "off" : policy;
+    if (this.#policy !== "off" && tx.accessList !== undefined) {
+      // A location declared writable may also be read (a balance update reads before it writes).
+      this.#readable = new LocationMatcher([...tx.accessList.reads, ...tx.accessList.writes]);
+      this.#writable = new LocationMatcher(tx.accessList.writes);
+    }
+  }
+
+  endExecution(): void {
+    this.metered = false;
+    this.#policy = "off";
+    this.#readable = undefined;
+    this.#writable = undefined;
+  }
+
+  charge(gas: number): void {
+    if (!this.metered) return;
+    this.gasUsed += gas;
+    // Out of gas is sticky: a contract that catches OutOfGas cannot run on, every later charge
+    // throws again and the receipt says out-of-gas whatever the contract did with the error.
+    if (this.gasUsed > this.#gasAvailable || this.outOfGas) {
+      this.outOfGas = true;
+      throw new OutOfGas(this.#gasAvailable);
+    }
+  }
+
+  #check(kind: "read" | "write", loc: string): void {
+    const allowed = kind === "read" ? this.#readable!.has(loc) : this.#writable!.has(loc);
+    if (allowed) return;
+    this.violations++;
+    if (this.#policy === "strict") {
+      // Sticky like out-of-gas: catching the error does not make the access legal.
+      this.violation ??= new AccessListViolation(kind, loc);
+      throw this.violation;
+    }
+  }
+
+  read(loc: string): Value | undefined {
+    if (this.metered) {
+      this.charge(GAS.read);
+      if (this.#policy !== "off") this.#check("read", loc);
+    }
+    this.reads?.add(loc);
+    const buffered = this.overlay.get(loc);
+    if (buffered !== undefined || this.overlay.has(loc)) return buffered;
+    return this.#state.get(loc);
+  }
+
+  write(loc: string, value: Value): void {
+    if (this.metered) {
+      this.charge(GAS.write);
+      if (this.#policy !== "off") this.#check("write", loc);
+    }
+    this.writes?.add(loc);
+    const previous = this.overlay.has(loc) ? this.overlay.get(loc) : ABSENT;
+    this.#journal.push(loc, previous);
+    this.overlay.set(loc, isZeroValue(value) ? undefined : value);
+  }
+
+  emit(name: string, args: readonly Value[]): void {
+    this.charge(GAS.event);
+    this.events.push({ contract: this.frame.self, name, args: [...args] });
+  }
+
+  /** A point to roll back to. */
+  checkpoint(): Checkpoint {
+    return { journal: this.#journal.length, events: this.events.length };
+  }
+
+  rollback(checkpoint: Checkpoint): void {
+    this.events.length = checkpoint.events;
+    while (this.#journal.length > checkpoint.journal) {
+      const previous = this.#journal.pop();
+      const loc = this.#journal.pop() as string;
+      if (previous === ABSENT) this.overlay.delete(loc);
+      else this.overlay.set(loc, previous as Value | undefined);
+    }
+  }
+
+  call(to: Address, fn: string, args: readonly unknown[]): unknown {
+    this.charge(GAS.call);
+    const target = this.#runtime.get(to);
+    if (target === undefined) throw new Revert(`call to ${to}: no contract there`);
+    if (!Object.hasOwn(target.abi.methods, fn)) throw new Revert(`call to ${to}: ${target.abi.className} has no public function ${JSON.stringify(fn)}`);
+    return this.invoke(target.instance, to, fn, args, this.frame.self);
+  }
+
+  /** Run `fn` on a contract instance as `sender`, rolling back its writes if it throws. */
+  invoke(instance: object, self: Address, fn: string, args: readonly unknown[], sender: Address): unknown {
+    if (this.#depth >= MAX_CALL_DEPTH) throw new Revert(`call depth exceeds ${MAX_CALL_DEPTH}`);
+    const caller = this.frame;
+    const checkpoint = this.checkpoint();
+    this.frame = { sender, self, origin: this.#depth === 0 ? sender : caller.origin, block: this.#block };
+    this.#depth++;
+    try {
+      return (instance as Record<string, (...a: readonly unknown[]) => unknown>)[fn]!(...args);
+    } catch (error) {
+      this.rollback(checkpoint);
+      throw error;
+    } finally {
+      this.#depth--;
+      this.frame = caller;
+    }
+  }
+
+  /** Move the overlay into the state (the transaction, or its protocol phase, commits). */
+  commitTo(state: State, onWrite?: (loc: string) => void): void {
+    for (const [loc, value] of this.overlay) {
+      onWrite?.(loc);
+      state.set(loc, value);
+    }
+    this.discard();
+  }
+
+  discard(): void {
+    this.overlay.clear();
+    this.#journal.length = 0;
+  }
+
+  resetTx(): void {
+    this.discard();
+    this.events.length = 0;
+    this.gasUsed = 0;
+    this.outOfGas = false;
+    this.violation = undefined;
+    this.violations = 0;
+    this.reads?.clear();
+    this.writes?.clear();
+  }
+}

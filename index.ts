@@ -1,0 +1,25 @@
+/**
+ * prescient's library API. Data flows analyzer → scheduler → executor; everything a sequencer
+ * pipeline calls is exported here.
+ */
+export type * from "./core/types.js";
+export type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "./core/accessSet.js";
+export { BaseError, ContractLoadError, InputError } from "./core/errors.js";
+export { LocationMatcher, covers, location } from "./core/location.js";
+export { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "./core/protocol.js";
+export { blockToJson, parseBlock, parseGenesis, parseTx, readJsonFile, txToJson } from "./core/schema.js";
+export { txHash, txHashHex } from "./core/txHash.js";
+export { ZERO_ADDRESS, isAddress } from "./core/value.js";
+
+export { ContractRuntime, SAMPLE_CONTRACTS, type DeployedContract } from "./contracts/runtime/runtime.js";
+export type { ContractAbi, MethodAbi, ParamAbi, ParamType } from "./contracts/runtime/abi.js";
+export { GAS } from "./contracts/sdk/gas.js";
+
+export { State, stateRoot, type StateChange } from "./state/state.js";
+export { stateFromGenesis, stateToGenesisJson, withAccountContract } from "./state/genesis.js";
+
+export { prepareBlock, prepareTx, type PreparedTx } from "./executor/prepare.js";
+export { executeBlockSequential, type ExecuteBlockParameters, type ExecuteBlockReturnType } from "./executor/sequential.js";
+
+export { WORKLOADS, WORKLOAD_NAMES, ADDRESSES, generateWorkload, type Workload, type WorkloadName, type WorkloadOptions } from "./workloads/index.js";
+export { deriveKeyPair, keyPairForAddress, signTx, type KeyPair } from "./workloads/keys.js";
