@@ -91,7 +91,8 @@ export class TxHost implements Host {
   #check(kind: "read" | "write", loc: string): void {
     const allowed = kind === "read" ? this.#readable!.has(loc) : this.#writable!.has(loc);
     if (allowed) return;
-    this.violations++;
+    // Counted once per transaction: the stat says how many transactions broke their lists.
+    this.violations = 1;
     if (this.#policy === "strict") {
       // Sticky like out-of-gas: catching the error does not make the access legal.
       this.violation ??= new AccessListViolation(kind, loc);

@@ -110,7 +110,7 @@ export class WorkloadBuilder {
       contracts: contracts.some((c) => c.address === ACCOUNTS_ADDRESS) ? contracts : [{ address: ACCOUNTS_ADDRESS, contract: "account", storage: {} }, ...contracts],
       accounts: Array.from(this.#accounts.values()),
     };
-    const block: Block = { number: 1n, timestamp: 1_700_000_000n, sequencer: ADDRESSES.sequencer, baseFee: BASE_FEE, txs: this.txs };
+    const block: Block = { number: 1n, timestamp: 1_700_000_000n, sequencer: ADDRESSES.sequencer, baseFee: BASE_FEE, txs: [...this.txs] };
     return { genesis, block };
   }
 }
