@@ -9,7 +9,7 @@ import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.j
 import { GAS } from "../contracts/sdk/gas.js";
 import { installHost } from "../contracts/sdk/host.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
-import type { State } from "../state/state.js";
+import type { StateStore } from "../state/state.js";
 import type { PreparedTx } from "./prepare.js";
 import type { TxHost } from "./txHost.js";
 
@@ -50,7 +50,7 @@ export interface RunTxResult {
  * applied here but returned, because it is a commutative delta whose application is the
  * executor's business (it may not exist as a write at all until the block ends).
  */
-export function runTx(p: PreparedTx, state: State, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, onCommit?: (loc: string) => void): RunTxResult {
+export function runTx(p: PreparedTx, state: StateStore, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, onCommit?: (loc: string) => void): RunTxResult {
   const { tx, index } = p;
   const accounts = runtime.get(ACCOUNTS_ADDRESS)!.instance;
   host.resetTx();
@@ -113,7 +113,7 @@ export function runTx(p: PreparedTx, state: State, runtime: ContractRuntime, hos
 }
 
 /** Apply the sequencer's fee credit to `state`. */
-export function creditFee(state: State, sequencer: `0x${string}`, fee: bigint, onCommit?: (loc: string) => void): void {
+export function creditFee(state: StateStore, sequencer: `0x${string}`, fee: bigint, onCommit?: (loc: string) => void): void {
   if (fee === 0n) return;
   const loc = balanceLocation(sequencer);
   onCommit?.(loc);

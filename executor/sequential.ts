@@ -4,7 +4,7 @@
  */
 import type { Block, EnforcementPolicy, ExecutionResult, Receipt, Value } from "../core/types.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
-import { stateRoot, type State, type StateChange } from "../state/state.js";
+import { stateRoot, type StateChange, type StateStore } from "../state/state.js";
 import { prepareBlock, type PreparedTx } from "./prepare.js";
 import { creditFee, runTx } from "./runTx.js";
 import { TxHost } from "./txHost.js";
@@ -12,7 +12,7 @@ import { TxHost } from "./txHost.js";
 export interface ExecuteBlockParameters {
   readonly block: Block;
   /** The pre-block state; it becomes the post-block state. */
-  readonly state: State;
+  readonly state: StateStore;
   readonly runtime: ContractRuntime;
   readonly enforce?: EnforcementPolicy;
   /** Verify ed25519 signatures (default true); off when signatures were checked upstream. */

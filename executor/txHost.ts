@@ -11,7 +11,7 @@ import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.j
 import { GAS } from "../contracts/sdk/gas.js";
 import type { BlockInfo, CallContext, Host } from "../contracts/sdk/host.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
-import type { State } from "../state/state.js";
+import type { StateStore } from "../state/state.js";
 
 /** Writes buffered by a transaction; `undefined` marks a deleted (zeroed) location. */
 export type Overlay = Map<string, Value | undefined>;
@@ -39,7 +39,7 @@ export class TxHost implements Host {
   readonly reads: Set<string> | undefined;
   readonly writes: Set<string> | undefined;
 
-  readonly #state: State;
+  readonly #state: StateStore;
   readonly #runtime: ContractRuntime;
   readonly #block: BlockInfo;
   readonly #journal: (string | Value | undefined | typeof ABSENT)[] = [];
@@ -49,7 +49,7 @@ export class TxHost implements Host {
   #readable: LocationMatcher | undefined;
   #writable: LocationMatcher | undefined;
 
-  constructor(state: State, runtime: ContractRuntime, block: BlockInfo, trace: boolean) {
+  constructor(state: StateStore, runtime: ContractRuntime, block: BlockInfo, trace: boolean) {
     this.#state = state;
     this.#runtime = runtime;
     this.#block = block;
@@ -169,7 +169,7 @@ export class TxHost implements Host {
   }
 
   /** Move the overlay into the state (the transaction, or its protocol phase, commits). */
-  commitTo(state: State, onWrite?: (loc: string) => void): void {
+  commitTo(state: StateStore, onWrite?: (loc: string) => void): void {
     for (const [loc, value] of this.overlay) {
       onWrite?.(loc);
       state.set(loc, value);

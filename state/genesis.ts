@@ -8,7 +8,7 @@ import { InputError } from "../core/errors.js";
 import { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "../core/protocol.js";
 import type { Address, Genesis, GenesisContract, Value } from "../core/types.js";
 import { isAddress, valueToJson } from "../core/value.js";
-import { State } from "./state.js";
+import { State, type StateStore } from "./state.js";
 
 /** The genesis with the account contract added when it does not deploy one itself. */
 export function withAccountContract(genesis: Genesis): Genesis {
@@ -39,7 +39,7 @@ export function stateFromGenesis(genesis: Genesis, file?: string): State {
  * The state in genesis JSON form. `modules` maps each contract address to its module reference
  * (sample name or path); paths are rewritten relative to `outFile`'s directory.
  */
-export function stateToGenesisJson(state: State, modules: ReadonlyMap<Address, string>, outFile?: string): Record<string, unknown> {
+export function stateToGenesisJson(state: StateStore, modules: ReadonlyMap<Address, string>, outFile?: string): Record<string, unknown> {
   const storage = new Map<Address, Record<string, string | boolean>>();
   const accounts = new Map<Address, { address: Address; publicKey?: string; balance: string; nonce: string }>();
   const account = (address: Address) => {

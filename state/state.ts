@@ -6,7 +6,17 @@ import { createHash } from "node:crypto";
 import type { Value } from "../core/types.js";
 import { isZeroValue } from "../core/value.js";
 
-export class State {
+/** What executors need of a state: the in-memory `State` and the `SharedState` both provide it. */
+export interface StateStore {
+  get(location: string): Value | undefined;
+  /** A zero value (0n, false, the zero address) or undefined deletes the location. */
+  set(location: string, value: Value | undefined): void;
+  readonly size: number;
+  entries(): IterableIterator<[string, Value]>;
+  clone(): StateStore;
+}
+
+export class State implements StateStore {
   readonly #values: Map<string, Value>;
 
   constructor(values?: Iterable<readonly [string, Value]>) {
@@ -54,12 +64,17 @@ function encodeValue(value: Value): string {
  * The state root: sha256 over every (location, value) pair in location order, as 0x-hex. Two
  * executors agree on the root exactly when they agree on the whole state.
  */
-export function stateRoot(state: State): string {
-  const locations = Array.from(state.entries(), ([loc]) => loc).sort();
+export function stateRoot(state: StateStore): string {
+  return stateRootOf(state);
+}
+
+export function stateRootOf(state: StateStore): string {
+  const entries = Array.from(state.entries());
+  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const hash = createHash("sha256");
   let chunk = "";
-  for (const loc of locations) {
-    chunk += `${loc}\u0000${encodeValue(state.get(loc) as Value)}\n`;
+  for (const [loc, value] of entries) {
+    chunk += `${loc}\u0000${encodeValue(value)}\n`;
     // Hash in chunks: one update per entry costs more than building a 64 KiB string.
     if (chunk.length > 65_536) {
       hash.update(chunk);

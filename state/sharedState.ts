@@ -1,0 +1,314 @@
+/**
+ * World state in SharedArrayBuffers, readable and writable from every worker thread without
+ * copying. Locations are interned to integer ids in a shared open-addressing hash table; values
+ * live in typed arrays indexed by id. The parallel executors run on it; a worker attaches to the
+ * same buffers and sees every write once an Atomics operation orders it after the writer's.
+ *
+ * Concurrency contract: inserting a location takes a spin lock (rare: only first sight of a
+ * location); lookups are lock-free (a slot is published with Atomics.store after its key is
+ * fully written). Values are plain typed-array reads and writes: the executor guarantees that no
+ * two threads touch one location concurrently, and orders writer before reader through Atomics.
+ */
+import type { Address, Value } from "../core/types.js";
+import { isZeroValue } from "../core/value.js";
+import { stateRootOf, type StateStore } from "./state.js";
+
+const TAG_ZERO = 0;
+const TAG_U64 = 1;
+const TAG_U256 = 2;
+const TAG_ADDRESS = 3;
+const TAG_TRUE = 4;
+const MASK64 = (1n << 64n) - 1n;
+
+/** Meta words: [lock, count, arenaUsed]. */
+const META_LOCK = 0;
+const META_COUNT = 1;
+const META_ARENA = 2;
+
+export interface SharedStateBuffers {
+  readonly capacity: number;
+  readonly meta: SharedArrayBuffer;
+  readonly slots: SharedArrayBuffer;
+  readonly hashes: SharedArrayBuffer;
+  readonly offsets: SharedArrayBuffer;
+  readonly lengths: SharedArrayBuffer;
+  readonly arena: SharedArrayBuffer;
+  readonly tags: SharedArrayBuffer;
+  readonly limbs: SharedArrayBuffer;
+}
+
+export interface CreateSharedStateParameters {
+  /** Most distinct locations the state can ever hold (default 2^22, or $PRESCIENT_STATE_CAPACITY). */
+  readonly capacity?: number;
+  /** Average location length budgeted in the key arena (default 96 characters). */
+  readonly averageLocationLength?: number;
+}
+
+function hashString(s: string): number {
+  // FNV-1a over UTF-16 code units; never 0 so an empty slot is unambiguous.
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 1;
+}
+
+export class SharedState implements StateStore {
+  readonly buffers: SharedStateBuffers;
+  readonly #capacity: number;
+  readonly #meta: Int32Array;
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+  readonly #hashes: Int32Array;
+  readonly #offsets: Int32Array;
+  readonly #lengths: Int32Array;
+  readonly #arena: Uint16Array;
+  readonly #tags: Uint8Array;
+  readonly #limbs: BigUint64Array;
+  /** This thread's cache of location → id, in front of the shared table. */
+  readonly #ids = new Map<string, number>();
+  /** This thread's cache of id → location string. */
+  readonly #locations: (string | undefined)[] = [];
+
+  private constructor(buffers: SharedStateBuffers) {
+    this.buffers = buffers;
+    this.#capacity = buffers.capacity;
+    this.#meta = new Int32Array(buffers.meta);
+    this.#slots = new Int32Array(buffers.slots);
+    this.#mask = this.#slots.length - 1;
+    this.#hashes = new Int32Array(buffers.hashes);
+    this.#offsets = new Int32Array(buffers.offsets);
+    this.#lengths = new Int32Array(buffers.lengths);
+    this.#arena = new Uint16Array(buffers.arena);
+    this.#tags = new Uint8Array(buffers.tags);
+    this.#limbs = new BigUint64Array(buffers.limbs);
+  }
+
+  static create(parameters: CreateSharedStateParameters = {}): SharedState {
+    const capacity = parameters.capacity ?? Number(process.env.PRESCIENT_STATE_CAPACITY ?? 1 << 22);
+    if (!Number.isInteger(capacity) || capacity < 16 || capacity > 1 << 28) throw new RangeError(`state capacity must be an integer in [16, 2^28], got ${capacity}`);
+    let slotCount = 1;
+    while (slotCount < capacity * 2) slotCount *= 2;
+    const arenaChars = Math.min(2 ** 31 - 1, capacity * (parameters.averageLocationLength ?? 96));
+    // SharedArrayBuffers are zero-filled lazily by the OS: an unused capacity costs address space, not memory.
+    return new SharedState({
+      capacity,
+      meta: new SharedArrayBuffer(16),
+      slots: new SharedArrayBuffer(slotCount * 4),
+      hashes: new SharedArrayBuffer(capacity * 4),
+      offsets: new SharedArrayBuffer(capacity * 4),
+      lengths: new SharedArrayBuffer(capacity * 4),
+      arena: new SharedArrayBuffer(arenaChars * 2),
+      tags: new SharedArrayBuffer(capacity),
+      limbs: new SharedArrayBuffer(capacity * 32),
+    });
+  }
+
+  /** The same state, seen from another thread. */
+  static attach(buffers: SharedStateBuffers): SharedState {
+    return new SharedState(buffers);
+  }
+
+  static fromEntries(entries: Iterable<readonly [string, Value]>, parameters: CreateSharedStateParameters = {}): SharedState {
+    const state = SharedState.create(parameters);
+    for (const [loc, value] of entries) state.set(loc, value);
+    return state;
+  }
+
+  /** Number of interned locations (holding a value or not). */
+  get interned(): number {
+    return Atomics.load(this.#meta, META_COUNT);
+  }
+
+  get size(): number {
+    let n = 0;
+    const count = this.interned;
+    for (let id = 0; id < count; id++) if (this.#tags[id] !== TAG_ZERO) n++;
+    return n;
+  }
+
+  #equals(id: number, loc: string): boolean {
+    if (this.#lengths[id] !== loc.length) return false;
+    const offset = this.#offsets[id]!;
+    const arena = this.#arena;
+    for (let i = 0; i < loc.length; i++) if (arena[offset + i] !== loc.charCodeAt(i)) return false;
+    return true;
+  }
+
+  #probe(loc: string, hash: number): number {
+    let i = hash & this.#mask;
+    for (;;) {
+      const slot = Atomics.load(this.#slots, i);
+      if (slot === 0) return -1 - i; // not found: encode the empty slot
+      const id = slot - 1;
+      if (this.#hashes[id] === hash && this.#equals(id, loc)) return id;
+      i = (i + 1) & this.#mask;
+    }
+  }
+
+  /** The id of `loc`, or -1 when no thread has interned it yet. */
+  find(loc: string): number {
+    const cached = this.#ids.get(loc);
+    if (cached !== undefined) return cached;
+    const id = this.#probe(loc, hashString(loc));
+    if (id >= 0) {
+      this.#ids.set(loc, id);
+      this.#locations[id] = loc;
+    }
+    return id;
+  }
+
+  /** The id of `loc`, interning it if needed. */
+  intern(loc: string): number {
+    const found = this.find(loc);
+    if (found >= 0) return found;
+    const hash = hashString(loc);
+    // Spin: the critical section is a few hundred nanoseconds and only first sight of a location enters it.
+    while (Atomics.compareExchange(this.#meta, META_LOCK, 0, 1) !== 0) {
+      // another thread is inserting
+    }
+    try {
+      const probed = this.#probe(loc, hash);
+      if (probed >= 0) {
+        this.#ids.set(loc, probed);
+        this.#locations[probed] = loc;
+        return probed;
+      }
+      const id = this.#meta[META_COUNT]!;
+      const offset = this.#meta[META_ARENA]!;
+      if (id >= this.#capacity || offset + loc.length > this.#arena.length) {
+        throw new RangeError(`shared state is full (${id} locations); raise PRESCIENT_STATE_CAPACITY`);
+      }
+      for (let i = 0; i < loc.length; i++) this.#arena[offset + i] = loc.charCodeAt(i);
+      this.#hashes[id] = hash;
+      this.#offsets[id] = offset;
+      this.#lengths[id] = loc.length;
+      this.#meta[META_ARENA] = offset + loc.length;
+      Atomics.store(this.#meta, META_COUNT, id + 1);
+      // Publishing the slot last: a lock-free reader that sees it sees a complete key.
+      Atomics.store(this.#slots, -1 - probed, id + 1);
+      this.#ids.set(loc, id);
+      this.#locations[id] = loc;
+      return id;
+    } finally {
+      Atomics.store(this.#meta, META_LOCK, 0);
+    }
+  }
+
+  locationOf(id: number): string {
+    let loc = this.#locations[id];
+    if (loc === undefined) {
+      const offset = this.#offsets[id]!;
+      loc = String.fromCharCode(...this.#arena.subarray(offset, offset + this.#lengths[id]!));
+      this.#locations[id] = loc;
+    }
+    return loc;
+  }
+
+  getById(id: number): Value | undefined {
+    switch (this.#tags[id]) {
+      case TAG_U64:
+        return this.#limbs[id * 4]!;
+      case TAG_U256: {
+        const b = id * 4;
+        const l = this.#limbs;
+        return (l[b + 3]! << 192n) | (l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!;
+      }
+      case TAG_ADDRESS: {
+        const b = id * 4;
+        const l = this.#limbs;
+        return `0x${((l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!).toString(16).padStart(40, "0")}` as Address;
+      }
+      case TAG_TRUE:
+        return true;
+      default:
+        return undefined;
+    }
+  }
+
+  setById(id: number, value: Value | undefined): void {
+    if (value === undefined || isZeroValue(value)) {
+      this.#tags[id] = TAG_ZERO;
+      return;
+    }
+    const b = id * 4;
+    if (typeof value === "bigint") {
+      if (value <= MASK64) {
+        this.#limbs[b] = value;
+        this.#tags[id] = TAG_U64;
+      } else {
+        this.#limbs[b] = value & MASK64;
+        this.#limbs[b + 1] = (value >> 64n) & MASK64;
+        this.#limbs[b + 2] = (value >> 128n) & MASK64;
+        this.#limbs[b + 3] = value >> 192n;
+        this.#tags[id] = TAG_U256;
+      }
+    } else if (value === true) {
+      this.#tags[id] = TAG_TRUE;
+    } else {
+      const n = BigInt(value);
+      this.#limbs[b] = n & MASK64;
+      this.#limbs[b + 1] = (n >> 64n) & MASK64;
+      this.#limbs[b + 2] = n >> 128n;
+      this.#tags[id] = TAG_ADDRESS;
+    }
+  }
+
+  get(loc: string): Value | undefined {
+    const id = this.find(loc);
+    return id < 0 ? undefined : this.getById(id);
+  }
+
+  set(loc: string, value: Value | undefined): void {
+    if (value === undefined || isZeroValue(value)) {
+      const id = this.find(loc);
+      if (id >= 0) this.#tags[id] = TAG_ZERO;
+      return;
+    }
+    this.setById(this.intern(loc), value);
+  }
+
+  *entries(): IterableIterator<[string, Value]> {
+    const count = this.interned;
+    for (let id = 0; id < count; id++) {
+      if (this.#tags[id] === TAG_ZERO) continue;
+      yield [this.locationOf(id), this.getById(id)!];
+    }
+  }
+
+  /** A copy in fresh buffers (the same ids). */
+  clone(): SharedState {
+    const b = this.buffers;
+    const copy = (sab: SharedArrayBuffer) => {
+      const out = new SharedArrayBuffer(sab.byteLength);
+      new Uint8Array(out).set(new Uint8Array(sab));
+      return out;
+    };
+    return new SharedState({
+      capacity: b.capacity,
+      meta: copy(b.meta),
+      slots: copy(b.slots),
+      hashes: copy(b.hashes),
+      offsets: copy(b.offsets),
+      lengths: copy(b.lengths),
+      arena: copy(b.arena),
+      tags: copy(b.tags),
+      limbs: copy(b.limbs),
+    });
+  }
+
+  /** The values of every interned location (cheap: two typed-array copies), to restore later. */
+  snapshotValues(): { readonly count: number; readonly tags: Uint8Array; readonly limbs: BigUint64Array } {
+    const count = this.interned;
+    return { count, tags: this.#tags.slice(0, count), limbs: this.#limbs.slice(0, count * 4) };
+  }
+
+  /** Restore values saved by `snapshotValues`; locations interned since then read as zero. */
+  restoreValues(snapshot: { readonly count: number; readonly tags: Uint8Array; readonly limbs: BigUint64Array }): void {
+    this.#tags.set(snapshot.tags);
+    this.#limbs.set(snapshot.limbs);
+    this.#tags.fill(TAG_ZERO, snapshot.count, this.interned);
+  }
+
+  root(): string {
+    return stateRootOf(this);
+  }
+}
