@@ -46,11 +46,15 @@ export interface RunTxResult {
 }
 
 /**
- * Run one prepared transaction on `state` through `host`. The sequencer's fee credit is not
- * applied here but returned, because it is a commutative delta whose application is the
- * executor's business (it may not exist as a write at all until the block ends).
+ * Run one prepared transaction through `host`, over `state`. All three phases write into the
+ * host's overlay; the transaction commits to `state` once, at the end, through `commit` (the
+ * parallel executor logs undo information there). The sequencer's fee credit is not applied here
+ * but returned: it is a commutative delta whose application is the executor's business.
+ *
+ * Returns undefined when the host's schedule guard tripped: nothing was committed, and the
+ * transaction must run again where nothing races with it.
  */
-export function runTx(p: PreparedTx, state: StateStore, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, onCommit?: (loc: string) => void): RunTxResult {
+export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, commit: () => void): RunTxResult | undefined {
   const { tx, index } = p;
   const accounts = runtime.get(ACCOUNTS_ADDRESS)!.instance;
   host.resetTx();
@@ -63,12 +67,13 @@ export function runTx(p: PreparedTx, state: StateStore, runtime: ContractRuntime
     try {
       host.invoke(accounts, ACCOUNTS_ADDRESS, "_validate", [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, options.checkSignatures], tx.from);
     } catch (error) {
+      if (host.scheduleViolation !== undefined) return undefined;
       host.discard();
       return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error) }, fee: 0n, violations: 0 };
     }
-    host.commitTo(state, onCommit);
 
     // Execute phase: metered and enforced; any failure rolls back every write of this phase.
+    const executed = host.checkpoint();
     const gasLimit = Number(tx.gasLimit);
     host.beginExecution(tx, gasLimit - GAS.txBase, options.enforce);
     let error: string | undefined;
@@ -78,6 +83,7 @@ export function runTx(p: PreparedTx, state: StateStore, runtime: ContractRuntime
       error = describeThrown(thrown);
     }
     host.endExecution();
+    if (host.scheduleViolation !== undefined) return undefined;
     let status: Receipt["status"] = "success";
     if (host.outOfGas) {
       status = "out-of-gas";
@@ -88,22 +94,26 @@ export function runTx(p: PreparedTx, state: StateStore, runtime: ContractRuntime
     } else if (error !== undefined) {
       status = "revert";
     }
-    const events = status === "success" ? [...host.events] : [];
-    if (status === "success") host.commitTo(state, onCommit);
-    else host.discard();
+    if (status !== "success") host.rollback(executed);
+    const events = host.events.length > 0 ? [...host.events] : undefined;
 
     // Settlement: the sender gets back what it reserved and did not use.
     const gasUsed = status === "out-of-gas" ? gasLimit : GAS.txBase + host.gasUsed;
     const fee = BigInt(gasUsed) * tx.gasPrice;
-    host.invoke(accounts, ACCOUNTS_ADDRESS, "_settle", [tx.from, p.maxFee - fee], ACCOUNTS_ADDRESS);
-    host.commitTo(state, onCommit);
+    try {
+      host.invoke(accounts, ACCOUNTS_ADDRESS, "_settle", [tx.from, p.maxFee - fee], ACCOUNTS_ADDRESS);
+    } catch (thrown) {
+      if (host.scheduleViolation !== undefined) return undefined;
+      throw thrown;
+    }
+    commit();
     const receipt: Receipt = {
       index,
       status,
       gasUsed,
       fee,
       ...(error !== undefined ? { error } : {}),
-      ...(events.length > 0 ? { events } : {}),
+      ...(events !== undefined ? { events } : {}),
       ...(host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {}),
     };
     return { receipt, fee, violations: host.violations };

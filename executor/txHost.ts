@@ -23,6 +23,24 @@ export interface Checkpoint {
   readonly events: number;
 }
 
+/**
+ * Thrown when a transaction touches a location outside the set the scheduler ran it with. It is
+ * not a revert: the parallel executor discards the attempt and runs the transaction again where
+ * nothing can race with it. Like out-of-gas it is sticky, so a contract cannot swallow it.
+ */
+export class ScheduleViolation extends Error {
+  override name = "ScheduleViolation";
+  constructor(readonly location: string) {
+    super(`access to ${location} is outside the scheduled access set`);
+  }
+}
+
+/** The locations a transaction was scheduled with: what it may read, what it may write. */
+export interface ScheduleGuard {
+  readonly readable: LocationMatcher;
+  readonly writable: LocationMatcher;
+}
+
 /** Inner calls deeper than this revert, so recursion fails the same way on every thread's stack. */
 export const MAX_CALL_DEPTH = 64;
 
@@ -34,6 +52,12 @@ export class TxHost implements Host {
   outOfGas = false;
   violation: AccessListViolation | undefined;
   violations = 0;
+  /** Set when the transaction left its scheduled set (parallel executors only). */
+  scheduleViolation: ScheduleViolation | undefined;
+  /** The scheduled set being guarded, if any. */
+  guard: ScheduleGuard | undefined;
+  /** Whether events are recorded (they cost a copy per event). */
+  recordEvents = true;
   /** Whether gas is metered and declared lists enforced (off for the protocol's own phases). */
   metered = false;
   readonly reads: Set<string> | undefined;
@@ -100,11 +124,17 @@ export class TxHost implements Host {
     }
   }
 
+  #outOfSchedule(loc: string): never {
+    this.scheduleViolation ??= new ScheduleViolation(loc);
+    throw this.scheduleViolation;
+  }
+
   read(loc: string): Value | undefined {
     if (this.metered) {
       this.charge(GAS.read);
       if (this.#policy !== "off") this.#check("read", loc);
     }
+    if (this.guard !== undefined && (this.scheduleViolation !== undefined || !this.guard.readable.has(loc))) this.#outOfSchedule(loc);
     this.reads?.add(loc);
     const buffered = this.overlay.get(loc);
     if (buffered !== undefined || this.overlay.has(loc)) return buffered;
@@ -116,6 +146,7 @@ export class TxHost implements Host {
       this.charge(GAS.write);
       if (this.#policy !== "off") this.#check("write", loc);
     }
+    if (this.guard !== undefined && (this.scheduleViolation !== undefined || !this.guard.writable.has(loc))) this.#outOfSchedule(loc);
     this.writes?.add(loc);
     const previous = this.overlay.has(loc) ? this.overlay.get(loc) : ABSENT;
     this.#journal.push(loc, previous);
@@ -124,7 +155,7 @@ export class TxHost implements Host {
 
   emit(name: string, args: readonly Value[]): void {
     this.charge(GAS.event);
-    this.events.push({ contract: this.frame.self, name, args: [...args] });
+    if (this.recordEvents) this.events.push({ contract: this.frame.self, name, args: [...args] });
   }
 
   /** A point to roll back to. */
@@ -168,7 +199,7 @@ export class TxHost implements Host {
     }
   }
 
-  /** Move the overlay into the state (the transaction, or its protocol phase, commits). */
+  /** Move the overlay into the state: the transaction commits. */
   commitTo(state: StateStore, onWrite?: (loc: string) => void): void {
     for (const [loc, value] of this.overlay) {
       onWrite?.(loc);
@@ -189,6 +220,7 @@ export class TxHost implements Host {
     this.outOfGas = false;
     this.violation = undefined;
     this.violations = 0;
+    this.scheduleViolation = undefined;
     this.reads?.clear();
     this.writes?.clear();
   }
