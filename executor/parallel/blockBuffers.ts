@@ -1,0 +1,153 @@
+/**
+ * The shared memory of one block's parallel execution: per-transaction outcome arrays that every
+ * thread writes for the transactions it runs, and the header of the current round (a ready
+ * queue, counters, the lowest schedule violation). Everything here is typed arrays over
+ * SharedArrayBuffers: workers receive the buffers once per round, never one message per
+ * transaction.
+ */
+
+/** Header words of a round. */
+export const H = {
+  /** Next queue slot to pop. */
+  head: 0,
+  /** Next queue slot to push. */
+  tail: 1,
+  /** Transactions of the round that have committed. */
+  done: 2,
+  /** Transactions in the round. */
+  total: 3,
+  /** Lowest index whose attempt left its scheduled set (txCount when none). */
+  violation: 4,
+  /** Commit sequence counter (global across the block's rounds). */
+  commits: 5,
+  /** Bumped on every push and at the end; idle threads wait on it. */
+  generation: 6,
+  /** Index up to which fees have been credited to the sequencer's balance (block-wide). */
+  feeCursor: 7,
+  /** Execution attempts, discarded attempts. */
+  executions: 8,
+  aborts: 9,
+  /** Columns mode: the column being released, and how many of its members are still running. */
+  column: 10,
+  columnRemaining: 11,
+  /** Transactions that broke their declared lists (the `violations` stat). */
+  violations: 12,
+  size: 16,
+} as const;
+
+export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
+
+export interface BlockBuffers {
+  readonly txCount: number;
+  readonly header: SharedArrayBuffer;
+  /** Per tx: STATUS once committed. */
+  readonly status: SharedArrayBuffer;
+  /** Per tx: gas used (Float64, since limits are u64). */
+  readonly gasUsed: SharedArrayBuffer;
+  /** Per tx: commit sequence number, -1 when not committed. */
+  readonly commitSeq: SharedArrayBuffer;
+  /** Per tx: which thread ran it, and when (ms since the block started, per the thread's clock). */
+  readonly thread: SharedArrayBuffer;
+  readonly startMs: SharedArrayBuffer;
+  readonly endMs: SharedArrayBuffer;
+  /** Per tx: 1 when the tx belongs to the current round. */
+  readonly inRound: SharedArrayBuffer;
+  /** Per tx: predecessors in the round not yet committed. */
+  readonly remaining: SharedArrayBuffer;
+  /** The ready queue (tx index + 1; 0 = slot not yet written). */
+  readonly queue: SharedArrayBuffer;
+  /** Columns mode: the round's columns as CSR over round members. */
+  readonly columnOffsets: SharedArrayBuffer;
+  readonly columnMembers: SharedArrayBuffer;
+}
+
+export function createBlockBuffers(txCount: number): BlockBuffers {
+  const n = Math.max(1, txCount);
+  const buffers: BlockBuffers = {
+    txCount,
+    header: new SharedArrayBuffer(H.size * 4),
+    status: new SharedArrayBuffer(n),
+    gasUsed: new SharedArrayBuffer(n * 8),
+    commitSeq: new SharedArrayBuffer(n * 4),
+    thread: new SharedArrayBuffer(n),
+    startMs: new SharedArrayBuffer(n * 8),
+    endMs: new SharedArrayBuffer(n * 8),
+    inRound: new SharedArrayBuffer(n),
+    remaining: new SharedArrayBuffer(n * 4),
+    queue: new SharedArrayBuffer(n * 4),
+    columnOffsets: new SharedArrayBuffer((n + 1) * 4),
+    columnMembers: new SharedArrayBuffer(n * 4),
+  };
+  new Int32Array(buffers.commitSeq).fill(-1);
+  return buffers;
+}
+
+/** Typed views over a block's buffers, made once per thread per block. */
+export class BlockView {
+  readonly txCount: number;
+  readonly header: Int32Array;
+  readonly status: Uint8Array;
+  readonly gasUsed: Float64Array;
+  readonly commitSeq: Int32Array;
+  readonly thread: Uint8Array;
+  readonly startMs: Float64Array;
+  readonly endMs: Float64Array;
+  readonly inRound: Uint8Array;
+  readonly remaining: Int32Array;
+  readonly queue: Int32Array;
+  readonly columnOffsets: Int32Array;
+  readonly columnMembers: Int32Array;
+
+  constructor(b: BlockBuffers) {
+    this.txCount = b.txCount;
+    this.header = new Int32Array(b.header);
+    this.status = new Uint8Array(b.status);
+    this.gasUsed = new Float64Array(b.gasUsed);
+    this.commitSeq = new Int32Array(b.commitSeq);
+    this.thread = new Uint8Array(b.thread);
+    this.startMs = new Float64Array(b.startMs);
+    this.endMs = new Float64Array(b.endMs);
+    this.inRound = new Uint8Array(b.inRound);
+    this.remaining = new Int32Array(b.remaining);
+    this.queue = new Int32Array(b.queue);
+    this.columnOffsets = new Int32Array(b.columnOffsets);
+    this.columnMembers = new Int32Array(b.columnMembers);
+  }
+
+  push(tx: number): void {
+    const slot = Atomics.add(this.header, H.tail, 1);
+    Atomics.store(this.queue, slot, tx + 1);
+    Atomics.add(this.header, H.generation, 1);
+    Atomics.notify(this.header, H.generation, 1);
+  }
+
+  /** Pop a ready tx, or -1 when the queue is empty right now. */
+  pop(): number {
+    const header = this.header;
+    for (;;) {
+      const head = Atomics.load(header, H.head);
+      if (head >= Atomics.load(header, H.tail)) return -1;
+      if (Atomics.compareExchange(header, H.head, head, head + 1) !== head) continue;
+      // The pusher bumps tail before it stores the slot: wait out that instant.
+      let tx: number;
+      while ((tx = Atomics.load(this.queue, head)) === 0) {
+        // spin
+      }
+      return tx - 1;
+    }
+  }
+
+  wakeAll(): void {
+    Atomics.add(this.header, H.generation, 1);
+    Atomics.notify(this.header, H.generation);
+  }
+
+  /** Record the lowest violating index. */
+  flagViolation(tx: number): void {
+    for (;;) {
+      const current = Atomics.load(this.header, H.violation);
+      if (tx >= current) return;
+      if (Atomics.compareExchange(this.header, H.violation, current, tx) === current) return;
+    }
+  }
+}

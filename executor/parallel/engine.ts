@@ -1,0 +1,248 @@
+/**
+ * The loop every thread of a parallel block runs, workers and the main thread alike: pop a ready
+ * transaction, run it against the shared state under its schedule guard, commit it (logging what
+ * it overwrote), and release the transactions that waited for it.
+ *
+ * Why running straight on the shared state is safe: the conflict DAG orders every pair of
+ * transactions that touch a common location with a write, and a transaction is released only when
+ * all its predecessors have committed. So when it runs, the locations of its set hold exactly what
+ * they hold in the sequential execution at that point, and no other running transaction touches
+ * them. The guard checks that assumption on every access; an access outside the set stops the
+ * attempt before the value is used, and the main thread recovers (see parallelExecutor.ts).
+ */
+import type { TxAccessSet } from "../../core/accessSet.js";
+import { LocationMatcher } from "../../core/location.js";
+import { balanceLocation } from "../../core/protocol.js";
+import type { Block, EnforcementPolicy, Event, Value } from "../../core/types.js";
+import type { ContractRuntime } from "../../contracts/runtime/runtime.js";
+import type { SharedState } from "../../state/sharedState.js";
+import type { PreparedTx } from "../prepare.js";
+import { runTx } from "../runTx.js";
+import { TxHost, type ScheduleGuard } from "../txHost.js";
+import { BlockView, H, STATUS } from "./blockBuffers.js";
+
+export type ReleasePolicy = "dag" | "columns";
+
+export interface EngineOptions {
+  readonly enforce: EnforcementPolicy;
+  readonly checkSignatures: boolean;
+  readonly events: boolean;
+}
+
+/** What a transaction overwrote when it committed, so it can be rolled back. */
+export interface UndoRecord {
+  readonly ids: number[];
+  readonly values: (Value | undefined)[];
+  /** Set when the transaction credited pending fees before it ran: the fee cursor it found. */
+  feeCursorBefore: number;
+}
+
+export interface ReceiptExtra {
+  readonly index: number;
+  readonly error?: string;
+  readonly events?: readonly Event[];
+}
+
+/** One thread's view of one block: what it needs to run any of the block's transactions. */
+export class BlockThread {
+  readonly view: BlockView;
+  readonly block: Block;
+  readonly prepared: readonly PreparedTx[];
+  readonly sets: readonly TxAccessSet[];
+  readonly state: SharedState;
+  readonly runtime: ContractRuntime;
+  readonly options: EngineOptions;
+  readonly threadId: number;
+  readonly successorOffsets: Int32Array;
+  readonly successors: Int32Array;
+  /** Undo records of the transactions this thread committed in this block. */
+  readonly undo = new Map<number, UndoRecord>();
+  /** Errors and events of committed transactions, sent to the main thread after each round. */
+  extras: ReceiptExtra[] = [];
+  readonly #guards: (ScheduleGuard | undefined)[];
+  readonly #host: TxHost;
+  readonly #feeLocationId: number;
+  readonly #epoch: number;
+
+  constructor(parameters: {
+    view: BlockView;
+    block: Block;
+    prepared: readonly PreparedTx[];
+    sets: readonly TxAccessSet[];
+    state: SharedState;
+    runtime: ContractRuntime;
+    options: EngineOptions;
+    threadId: number;
+    successorOffsets: Int32Array;
+    successors: Int32Array;
+    epoch: number;
+  }) {
+    this.view = parameters.view;
+    this.block = parameters.block;
+    this.prepared = parameters.prepared;
+    this.sets = parameters.sets;
+    this.state = parameters.state;
+    this.runtime = parameters.runtime;
+    this.options = parameters.options;
+    this.threadId = parameters.threadId;
+    this.successorOffsets = parameters.successorOffsets;
+    this.successors = parameters.successors;
+    this.#epoch = parameters.epoch;
+    this.#guards = new Array(this.prepared.length);
+    this.#host = new TxHost(this.state, this.runtime, { number: this.block.number, timestamp: this.block.timestamp, sequencer: this.block.sequencer }, false);
+    this.#host.recordEvents = this.options.events;
+    this.#feeLocationId = this.state.intern(balanceLocation(this.block.sequencer));
+  }
+
+  #guard(tx: number): ScheduleGuard {
+    let guard = this.#guards[tx];
+    if (guard === undefined) {
+      const set = this.sets[tx]!;
+      guard = { readable: new LocationMatcher([...set.reads, ...set.writes]), writable: new LocationMatcher(set.writes) };
+      this.#guards[tx] = guard;
+    }
+    return guard;
+  }
+
+  /**
+   * Credit the sequencer with the fees of every transaction before `tx` not yet credited. Only
+   * transactions that reach the sequencer's balance do this, and the DAG runs them after every
+   * earlier transaction, so the sum is final and no other thread touches the balance meanwhile.
+   */
+  #creditPendingFees(tx: number, record: UndoRecord): void {
+    const view = this.view;
+    const cursor = Atomics.load(view.header, H.feeCursor);
+    if (cursor >= tx) return;
+    let sum = 0n;
+    for (let i = cursor; i < tx; i++) {
+      const gas = view.gasUsed[i]!;
+      if (gas > 0) sum += BigInt(gas) * this.prepared[i]!.tx.gasPrice;
+    }
+    record.feeCursorBefore = cursor;
+    const old = this.state.getById(this.#feeLocationId);
+    record.ids.push(this.#feeLocationId);
+    record.values.push(old);
+    this.state.setById(this.#feeLocationId, ((old as bigint | undefined) ?? 0n) + sum);
+    Atomics.store(view.header, H.feeCursor, tx);
+  }
+
+  #rollback(record: UndoRecord): void {
+    for (let k = record.ids.length - 1; k >= 0; k--) this.state.setById(record.ids[k]!, record.values[k]);
+    if (record.feeCursorBefore >= 0) Atomics.store(this.view.header, H.feeCursor, record.feeCursorBefore);
+  }
+
+  /** Run one transaction; false when it left its scheduled set (nothing committed). */
+  execute(tx: number, guarded: boolean): boolean {
+    const view = this.view;
+    const host = this.#host;
+    const record: UndoRecord = { ids: [], values: [], feeCursorBefore: -1 };
+    if (this.sets[tx]!.feeRecipient !== "none" || !guarded) this.#creditPendingFees(tx, record);
+    host.guard = guarded ? this.#guard(tx) : undefined;
+    const started = performance.now();
+    Atomics.add(view.header, H.executions, 1);
+    const state = this.state;
+    const result = runTx(this.prepared[tx]!, this.runtime, host, this.options, () => {
+      for (const [loc, value] of host.overlay) {
+        const id = state.intern(loc);
+        record.ids.push(id);
+        record.values.push(state.getById(id));
+        state.setById(id, value);
+      }
+      host.discard();
+    });
+    host.guard = undefined;
+    if (result === undefined) {
+      this.#rollback(record);
+      Atomics.add(view.header, H.aborts, 1);
+      return false;
+    }
+    const r = result.receipt;
+    view.gasUsed[tx] = r.gasUsed;
+    view.status[tx] = r.status === "success" ? STATUS.success : r.status === "revert" ? STATUS.revert : r.status === "out-of-gas" ? STATUS.outOfGas : STATUS.invalid;
+    view.thread[tx] = this.threadId;
+    view.startMs[tx] = started - this.#epoch;
+    view.endMs[tx] = performance.now() - this.#epoch;
+    if (r.error !== undefined || r.events !== undefined) {
+      this.extras.push({ index: tx, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
+    }
+    if (result.violations > 0) Atomics.add(view.header, H.violations, 1);
+    this.undo.set(tx, record);
+    // The commit sequence orders rollbacks; storing it with Atomics publishes the writes above.
+    Atomics.store(view.commitSeq, tx, Atomics.add(view.header, H.commits, 1));
+    return true;
+  }
+
+  #releaseDag(tx: number): void {
+    const view = this.view;
+    for (let e = this.successorOffsets[tx]!; e < this.successorOffsets[tx + 1]!; e++) {
+      const s = this.successors[e]!;
+      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s);
+    }
+  }
+
+  #releaseColumn(): void {
+    const view = this.view;
+    if (Atomics.sub(view.header, H.columnRemaining, 1) !== 1) return;
+    // The last transaction of a column to finish opens the next one: a barrier, as columns promise.
+    const next = Atomics.load(view.header, H.column) + 1;
+    const from = view.columnOffsets[next];
+    const to = view.columnOffsets[next + 1];
+    if (from === undefined || to === undefined || from >= to) return;
+    Atomics.store(view.header, H.column, next);
+    Atomics.store(view.header, H.columnRemaining, to - from);
+    for (let k = from; k < to; k++) view.push(view.columnMembers[k]!);
+  }
+
+  /** The round loop. Returns when the round is complete or a violation stopped it. */
+  runRound(policy: ReleasePolicy): void {
+    const view = this.view;
+    const header = view.header;
+    const txCount = view.txCount;
+    for (;;) {
+      if (Atomics.load(header, H.violation) < txCount) return;
+      if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return;
+      const generation = Atomics.load(header, H.generation);
+      const tx = view.pop();
+      if (tx < 0) {
+        // Nothing ready: sleep until a push or the end bumps the generation (bounded, in case of a
+        // missed wake-up between our check and the wait).
+        Atomics.wait(header, H.generation, generation, 2);
+        continue;
+      }
+      if (!this.execute(tx, true)) {
+        view.flagViolation(tx);
+        view.wakeAll();
+        return;
+      }
+      if (policy === "dag") this.#releaseDag(tx);
+      else this.#releaseColumn();
+      if (Atomics.add(header, H.done, 1) + 1 >= Atomics.load(header, H.total)) view.wakeAll();
+    }
+  }
+
+  /** Take back everything transaction `tx` committed (the main thread calls this during recovery). */
+  rollbackTx(tx: number): void {
+    const record = this.undo.get(tx);
+    if (record === undefined) return;
+    this.#rollback(record);
+    this.undo.delete(tx);
+  }
+
+  /** Undo records of committed transactions after `index`, for the main thread to roll back. */
+  takeUndoAfter(index: number): [number, UndoRecord][] {
+    const out: [number, UndoRecord][] = [];
+    for (const [tx, record] of this.undo) {
+      if (tx > index) {
+        out.push([tx, record]);
+        this.undo.delete(tx);
+      }
+    }
+    return out;
+  }
+}
+
+/** Apply an undo record produced by any thread. */
+export function applyUndo(state: SharedState, header: Int32Array, record: UndoRecord): void {
+  for (let k = record.ids.length - 1; k >= 0; k--) state.setById(record.ids[k]!, record.values[k]);
+  if (record.feeCursorBefore >= 0) Atomics.store(header, H.feeCursor, record.feeCursorBefore);
+}

@@ -1,0 +1,361 @@
+/**
+ * The parallel executor: `hybrid` (the conflict DAG drives a pool of workers; each transaction is
+ * released the moment its predecessors commit) and `columns` (the DAG's columns run one after
+ * another, a barrier between them). Both run every transaction under its schedule guard and give
+ * exactly the sequential result.
+ *
+ * Recovery, when a transaction v touches a location outside its scheduled set (a wrong or missing
+ * declared list under `fallback`): the round stops; every transaction after v that committed is
+ * rolled back, newest commit first, which restores the state as of "everything before v that
+ * committed"; then the uncommitted transactions before v run (in parallel, recursively), v runs
+ * alone on the main thread with nothing racing it, and the rest run in parallel again. Only
+ * transactions after v pay, and only those that had already run — one violation never sends the
+ * whole block sequential.
+ */
+import { Piscina } from "piscina";
+import { join } from "node:path";
+import type { BlockAccessSets } from "../../core/accessSet.js";
+import { packageRoot } from "../../core/paths.js";
+import { balanceLocation } from "../../core/protocol.js";
+import type { Block, EnforcementPolicy, ExecutionResult, Genesis, Receipt } from "../../core/types.js";
+import { ContractRuntime } from "../../contracts/runtime/runtime.js";
+import { buildConflictGraph, computeColumns, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
+import { SharedState } from "../../state/sharedState.js";
+import { stateFromGenesis } from "../../state/genesis.js";
+import { blockAccessSets } from "../accessSets.js";
+import { prepareBlock, type PreparedTx } from "../prepare.js";
+import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
+import { encodeBlock } from "./blockCodec.js";
+import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
+import type { RoundResult, RoundTask, WorkerData } from "./task.js";
+
+export type ParallelMode = "hybrid" | "columns";
+
+export interface CreateParallelExecutorParameters {
+  readonly genesis: Genesis;
+  readonly baseDir: string;
+  /** Worker threads (>= 1). */
+  readonly threads: number;
+  readonly file?: string;
+  /** State capacity in locations (see SharedState). */
+  readonly capacity?: number;
+}
+
+export interface ExecuteParallelParameters {
+  readonly block: Block;
+  readonly mode?: ParallelMode;
+  readonly enforce?: EnforcementPolicy;
+  readonly checkSignatures?: boolean;
+  readonly events?: boolean;
+  readonly prepared?: readonly PreparedTx[];
+  readonly file?: string;
+  /**
+   * Run inline on the calling thread when the projected speedup at this many threads is below
+   * this (hybrid only; default 1.15): a block with no parallelism should not pay for threads.
+   */
+  readonly inlineBelowSpeedup?: number;
+}
+
+export interface TimelineEntry {
+  readonly tx: number;
+  readonly thread: number;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+export interface ParallelExecutionResult extends ExecutionResult {
+  readonly timeline: readonly TimelineEntry[];
+  /** Whether the block ran inline because it had no parallelism to use. */
+  readonly inline: boolean;
+  readonly rounds: number;
+}
+
+const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
+
+export class ParallelExecutor {
+  readonly threads: number;
+  readonly state: SharedState;
+  readonly runtime: ContractRuntime;
+  readonly #pool: Piscina | undefined;
+  #blockId = 0;
+
+  private constructor(threads: number, state: SharedState, runtime: ContractRuntime, pool: Piscina | undefined) {
+    this.threads = threads;
+    this.state = state;
+    this.runtime = runtime;
+    this.#pool = pool;
+  }
+
+  static async create(parameters: CreateParallelExecutorParameters): Promise<ParallelExecutor> {
+    const { threads } = parameters;
+    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
+    if (threads > 64) throw new RangeError(`threads must be at most 64, got ${threads}`);
+    const runtime = await ContractRuntime.create({ genesis: parameters.genesis, baseDir: parameters.baseDir, file: parameters.file });
+    const state = SharedState.fromEntries(stateFromGenesis(parameters.genesis, parameters.file).entries(), parameters.capacity !== undefined ? { capacity: parameters.capacity } : {});
+    const workerData: WorkerData = { genesis: { contracts: parameters.genesis.contracts, accounts: [] }, baseDir: parameters.baseDir, state: state.buffers };
+    const pool =
+      threads > 1
+        ? new Piscina({ filename: WORKER_FILE(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, workerData, concurrentTasksPerWorker: 1 })
+        : undefined;
+    return new ParallelExecutor(threads, state, runtime, pool);
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.destroy();
+  }
+
+  async execute(parameters: ExecuteParallelParameters): Promise<ParallelExecutionResult> {
+    const { block } = parameters;
+    const mode = parameters.mode ?? "hybrid";
+    const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: parameters.checkSignatures ?? true, events: parameters.events ?? false };
+    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
+    const sets = blockAccessSets(block, prepared, { checkSignatures: options.checkSignatures });
+    const graph = buildConflictGraph(sets);
+    const started = performance.now();
+    const run = new BlockRun(this, block, prepared, sets, graph, options, ++this.#blockId, started);
+    const inline =
+      this.#pool === undefined ||
+      (mode === "hybrid" && listScheduleMakespan(graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(graph));
+    await run.runSet(allTxs(prepared.length), mode === "columns" ? "columns" : "dag", inline ? undefined : this.#pool);
+    const result = run.finish(mode, inline ? 1 : this.threads);
+    return { ...result, inline };
+  }
+}
+
+function totalGas(graph: ConflictGraph): number {
+  let sum = 0;
+  for (let i = 0; i < graph.txCount; i++) sum += graph.gas[i]!;
+  return sum;
+}
+
+function allTxs(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+/** One block's execution on the main thread's side: rounds, recovery, and the final result. */
+class BlockRun {
+  readonly #executor: ParallelExecutor;
+  readonly #block: Block;
+  readonly #prepared: readonly PreparedTx[];
+  readonly #graph: ConflictGraph;
+  readonly #options: EngineOptions;
+  readonly #blockId: number;
+  readonly #started: number;
+  readonly #buffers: BlockBuffers;
+  readonly #view: BlockView;
+  readonly #main: BlockThread;
+  readonly #extras = new Map<number, ReceiptExtra>();
+  readonly #columnOf: Int32Array;
+  #blockBytes: SharedArrayBuffer | undefined;
+  #successorOffsets: SharedArrayBuffer | undefined;
+  #successors: SharedArrayBuffer | undefined;
+  #rolledBack = 0;
+  #rounds = 0;
+
+  constructor(executor: ParallelExecutor, block: Block, prepared: readonly PreparedTx[], sets: BlockAccessSets, graph: ConflictGraph, options: EngineOptions, blockId: number, started: number) {
+    this.#executor = executor;
+    this.#block = block;
+    this.#prepared = prepared;
+    this.#graph = graph;
+    this.#options = options;
+    this.#blockId = blockId;
+    this.#started = started;
+    this.#buffers = createBlockBuffers(prepared.length);
+    this.#view = new BlockView(this.#buffers);
+    this.#view.header[H.violation] = prepared.length;
+    this.#columnOf = computeColumns(graph).columnOf;
+    this.#main = new BlockThread({
+      view: this.#view,
+      block,
+      prepared,
+      sets: sets.txs,
+      state: executor.state,
+      runtime: executor.runtime,
+      options,
+      threadId: 0,
+      successorOffsets: graph.successorOffsets,
+      successors: graph.successors,
+      epoch: started,
+    });
+  }
+
+  #sharedGraph(): { successorOffsets: SharedArrayBuffer; successors: SharedArrayBuffer } {
+    if (this.#successorOffsets === undefined || this.#successors === undefined) {
+      const copy = (a: Int32Array) => {
+        const out = new SharedArrayBuffer(Math.max(4, a.byteLength));
+        new Int32Array(out).set(a);
+        return out;
+      };
+      this.#successorOffsets = copy(this.#graph.successorOffsets);
+      this.#successors = copy(this.#graph.successors);
+    }
+    return { successorOffsets: this.#successorOffsets, successors: this.#successors };
+  }
+
+  /** Set up the round over `members` (all uncommitted, ascending) and seed the ready queue. */
+  #prepareRound(members: readonly number[], policy: ReleasePolicy): void {
+    const view = this.#view;
+    const header = view.header;
+    view.inRound.fill(0);
+    for (const tx of members) view.inRound[tx] = 1;
+    header[H.head] = 0;
+    header[H.tail] = 0;
+    header[H.done] = 0;
+    header[H.total] = members.length;
+    header[H.violation] = view.txCount;
+    view.queue.fill(0, 0, members.length);
+    const { predecessorOffsets, predecessors } = this.#graph;
+    if (policy === "dag") {
+      const seeds: number[] = [];
+      for (const tx of members) {
+        let waiting = 0;
+        for (let e = predecessorOffsets[tx]!; e < predecessorOffsets[tx + 1]!; e++) if (view.inRound[predecessors[e]!] === 1) waiting++;
+        view.remaining[tx] = waiting;
+        if (waiting === 0) seeds.push(tx);
+      }
+      for (const tx of seeds) view.push(tx);
+      return;
+    }
+    // Columns of this round's members, compacted: the DAG's columns with empty ones dropped.
+    const byColumn = new Map<number, number[]>();
+    for (const tx of members) {
+      const c = this.#columnOf[tx]!;
+      let list = byColumn.get(c);
+      if (list === undefined) byColumn.set(c, (list = []));
+      list.push(tx);
+    }
+    const columns = Array.from(byColumn.keys()).sort((a, b) => a - b);
+    let k = 0;
+    columns.forEach((c, i) => {
+      view.columnOffsets[i] = k;
+      for (const tx of byColumn.get(c)!) view.columnMembers[k++] = tx;
+    });
+    view.columnOffsets[columns.length] = k;
+    view.columnOffsets[columns.length + 1] = k;
+    header[H.column] = 0;
+    const first = view.columnOffsets[1]! - view.columnOffsets[0]!;
+    header[H.columnRemaining] = first;
+    for (let i = 0; i < first; i++) view.push(view.columnMembers[i]!);
+  }
+
+  async #round(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<number> {
+    this.#rounds++;
+    this.#prepareRound(members, policy);
+    const results: RoundResult[] = [];
+    if (pool === undefined) {
+      this.#main.extras = [];
+      this.#main.runRound(policy);
+      results.push({ extras: this.#main.extras, undo: [] });
+    } else {
+      this.#blockBytes ??= encodeBlock(this.#block);
+      const graph = this.#sharedGraph();
+      const tasks: Promise<RoundResult>[] = [];
+      for (let t = 0; t < this.#executor.threads; t++) {
+        const task: RoundTask = {
+          blockId: this.#blockId,
+          blockBytes: this.#blockBytes,
+          buffers: this.#buffers,
+          ...graph,
+          options: this.#options,
+          policy,
+          threadId: t + 1,
+          epochWallMs: performance.timeOrigin + this.#started,
+        };
+        tasks.push(pool.run(task) as Promise<RoundResult>);
+      }
+      const settled = await Promise.allSettled(tasks);
+      for (const s of settled) {
+        if (s.status === "rejected") throw new Error(`an executor worker failed: ${String((s.reason as Error)?.stack ?? s.reason)}`);
+        if (s.value.failed !== undefined) throw new Error(`an executor worker failed: ${s.value.failed}`);
+        results.push(s.value);
+      }
+    }
+    for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
+    const violation = this.#view.header[H.violation]!;
+    if (violation < this.#view.txCount) {
+      const undo: [number, UndoRecord][] = [...this.#main.takeUndoAfter(violation)];
+      for (const r of results) undo.push(...r.undo);
+      this.#rollback(undo);
+    }
+    return violation;
+  }
+
+  /** Roll back committed transactions, newest commit first. */
+  #rollback(undo: [number, UndoRecord][]): void {
+    const view = this.#view;
+    undo.sort((a, b) => view.commitSeq[b[0]]! - view.commitSeq[a[0]]!);
+    for (const [tx, record] of undo) {
+      applyUndo(this.#executor.state, view.header, record);
+      view.status[tx] = STATUS.pending;
+      view.gasUsed[tx] = 0;
+      view.commitSeq[tx] = -1;
+      this.#extras.delete(tx);
+      this.#rolledBack++;
+    }
+  }
+
+  #committed(tx: number): boolean {
+    return this.#view.commitSeq[tx]! >= 0;
+  }
+
+  async runSet(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
+    if (members.length === 0) return;
+    const violation = await this.#round(members, policy, pool);
+    if (violation >= this.#view.txCount) return;
+    await this.runSet(members.filter((tx) => tx < violation && !this.#committed(tx)), policy, pool);
+    // Everything before it has committed and nothing runs beside it: the transaction sees exactly
+    // the sequential state, whatever it touches.
+    this.#main.extras = [];
+    this.#main.execute(violation, false);
+    for (const extra of this.#main.extras) this.#extras.set(extra.index, extra);
+    await this.runSet(members.filter((tx) => tx > violation && !this.#committed(tx)), policy, pool);
+  }
+
+  finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline"> {
+    const view = this.#view;
+    const state = this.#executor.state;
+    // Credit the fees not yet credited (those after the last transaction that read the balance).
+    const cursor = view.header[H.feeCursor]!;
+    let sum = 0n;
+    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) sum += BigInt(view.gasUsed[i]!) * this.#prepared[i]!.tx.gasPrice;
+    if (sum > 0n) {
+      const loc = balanceLocation(this.#block.sequencer);
+      state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + sum);
+    }
+    const receipts: Receipt[] = new Array(view.txCount);
+    const timeline: TimelineEntry[] = new Array(view.txCount);
+    const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
+    for (let i = 0; i < view.txCount; i++) {
+      const status = names[view.status[i]!]!;
+      if (status === "pending") throw new Error(`internal error: transaction ${i} never committed`);
+      const gasUsed = view.gasUsed[i]!;
+      const extra = this.#extras.get(i);
+      receipts[i] = {
+        index: i,
+        status,
+        gasUsed,
+        fee: BigInt(gasUsed) * this.#prepared[i]!.tx.gasPrice,
+        ...(extra?.error !== undefined ? { error: extra.error } : {}),
+        ...(extra?.events !== undefined ? { events: extra.events } : {}),
+      };
+      timeline[i] = { tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! };
+    }
+    const wallMs = performance.now() - this.#started;
+    return {
+      // Like the sequential executor's, wallMs stops before the state root is hashed.
+      stateRoot: state.root(),
+      receipts,
+      stats: {
+        mode,
+        threads,
+        wallMs,
+        executions: view.header[H.executions]!,
+        validations: 0,
+        aborts: view.header[H.aborts]! + this.#rolledBack,
+        violations: view.header[H.violations]!,
+      },
+      timeline,
+      rounds: this.#rounds,
+    };
+  }
+}
