@@ -14,6 +14,7 @@
 
 import type { BlockAccessSets } from "../core/accessSet.js";
 import { Int32Buffer } from "./int32Buffer.js";
+import { LocationInterner } from "./locationInterner.js";
 import { isWildcardEntry, WildcardPrefixIndex } from "./wildcardPrefixes.js";
 
 export class ConflictGraph {
@@ -83,6 +84,9 @@ export class ConflictGraph {
   }
 }
 
+/** Reads of the current tx kept to resolve its writes without a second lookup. */
+const REMEMBERED_READS = 8;
+
 /** Lock state of one wildcard prefix (see wildcardPrefixes.ts for the access kinds). */
 interface PrefixLock {
   lastWholeWriter: number;
@@ -114,13 +118,16 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
   for (let k = 0; k < n; k++) {
     const tx = txs[k]!;
     totalReads += tx.reads.length;
-    totalAccesses += tx.reads.length + tx.writes.length;
+    // A tx that writes exactly what it read (the same list) adds no new location.
+    totalAccesses += tx.writes === tx.reads ? tx.reads.length : tx.reads.length + tx.writes.length;
     for (const entry of tx.reads) if (isWildcardEntry(entry)) (prefixes ??= new WildcardPrefixIndex()).add(entry);
-    for (const entry of tx.writes) if (isWildcardEntry(entry)) (prefixes ??= new WildcardPrefixIndex()).add(entry);
+    if (tx.writes !== tx.reads) {
+      for (const entry of tx.writes) if (isWildcardEntry(entry)) (prefixes ??= new WildcardPrefixIndex()).add(entry);
+    }
   }
 
   // Pass 2: per-location state. Location ids are dense; at most one per access.
-  const locationIds = new Map<string, number>();
+  const locationIds = new LocationInterner(totalAccesses);
   const lastWriter = new Int32Array(Math.max(1, totalAccesses)).fill(-1);
   const readerHead = new Int32Array(Math.max(1, totalAccesses)).fill(-1);
   // Readers since the last write, as singly linked lists in a node pool (one node per read).
@@ -130,7 +137,7 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
 
   const gas = new Float64Array(n);
   const predecessorOffsets = new Int32Array(n + 1);
-  const predecessors = new Int32Buffer(Math.max(1024, totalAccesses));
+  const predecessors = new Int32Buffer(Math.max(1024, n));
   // addedFor[i] === j when the edge i→j has already been recorded (deduplication per target).
   const addedFor = new Int32Array(n).fill(-1);
 
@@ -143,6 +150,9 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
   const covering: number[] = [];
 
   let previousDirect = -1;
+  const readLocations = new Int32Array(REMEMBERED_READS);
+  const readEntries: string[] = new Array<string>(REMEMBERED_READS).fill("");
+  let readCount = 0;
 
   let j = 0;
   // Used on the rarer paths (wildcards, fee-recipient chain); the hot path inlines the same test.
@@ -159,6 +169,8 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
   for (j = 0; j < n; j++) {
     const tx = txs[j]!;
     gas[j] = tx.gas;
+    // Only the first few reads are remembered: the scan below must stay O(1) per write.
+    readCount = 0;
 
     // Reads before writes, so a read-modify-write of one location is seen as both.
     for (const entry of tx.reads) {
@@ -175,10 +187,10 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
         }
         continue;
       }
-      let loc = locationIds.get(entry);
-      if (loc === undefined) {
-        loc = locationIds.size;
-        locationIds.set(entry, loc);
+      const loc = locationIds.intern(entry);
+      if (readCount < REMEMBERED_READS) {
+        readLocations[readCount] = loc;
+        readEntries[readCount++] = entry;
       }
       const writer = lastWriter[loc]!;
       if (writer >= 0 && writer !== j && addedFor[writer] !== j) {
@@ -217,11 +229,16 @@ export function buildConflictGraph(sets: BlockAccessSets): ConflictGraph {
         }
         continue;
       }
-      let loc = locationIds.get(entry);
-      if (loc === undefined) {
-        loc = locationIds.size;
-        locationIds.set(entry, loc);
+      // Most writes were also read by the same tx (read-modify-write): reuse the id from the read
+      // pass instead of a second hash lookup, which dominates the cost on large blocks.
+      let loc: number | undefined;
+      for (let r = 0; r < readCount; r++) {
+        if (readEntries[r] === entry) {
+          loc = readLocations[r]!;
+          break;
+        }
       }
+      if (loc === undefined) loc = locationIds.intern(entry);
       let node = readerHead[loc]!;
       if (node < 0) {
         // No reader since the last write: order after the last writer (write→write).
