@@ -1,22 +1,22 @@
 /**
  * Interns location strings to dense integer ids. A V8 `Map` does this well up to a few hundred
  * thousand keys, but at millions of distinct keys (1M independent transfers touch 3M) its growth
- * rehashes and the garbage collector's work on its backing store dominated the whole scheduler.
- * This table is sized once from the number of accesses (open addressing, linear probing, load
- * ≤ 1/2), keeps its metadata in typed arrays and hashes with FNV-1a over the UTF-16 code units,
- * so interning costs one pass over the key plus, on a hit, one string comparison.
+ * and the garbage collector's work on its backing store dominated the whole scheduler. This table
+ * keeps its metadata in typed arrays (open addressing, linear probing, load ≤ 1/2) and stores each
+ * key's FNV-1a hash over its UTF-16 code units, so growing never re-hashes a string and a lookup
+ * costs one pass over the key plus, on a hit, one string comparison.
  */
 export class LocationInterner {
-  readonly #mask: number;
+  #mask: number;
   /** id + 1 per slot, 0 when empty. */
-  readonly #slots: Int32Array;
-  readonly #slotHash: Int32Array;
+  #slots: Int32Array;
+  #slotHash: Int32Array;
   readonly #keys: string[] = [];
 
-  /** `maxKeys`: an upper bound of the distinct keys (e.g. the number of accesses). */
-  constructor(maxKeys: number) {
-    let capacity = 16;
-    while (capacity < maxKeys * 2) capacity *= 2;
+  /** `expectedKeys`: a hint; the table grows as needed. */
+  constructor(expectedKeys = 1024) {
+    let capacity = 1024;
+    while (capacity < expectedKeys * 2) capacity *= 2;
     this.#mask = capacity - 1;
     this.#slots = new Int32Array(capacity);
     this.#slotHash = new Int32Array(capacity);
@@ -42,13 +42,34 @@ export class LocationInterner {
       const stored = slots[s]!;
       if (stored === 0) {
         const id = this.#keys.length;
-        if (id * 2 > mask) throw new RangeError("LocationInterner is full: maxKeys was too small");
         this.#keys.push(key);
         slots[s] = id + 1;
         hashes[s] = h;
+        if ((id + 1) * 2 > mask) this.#grow();
         return id;
       }
       if (hashes[s] === h && this.#keys[stored - 1] === key) return stored - 1;
     }
+  }
+
+  #grow(): void {
+    const oldSlots = this.#slots;
+    const oldHashes = this.#slotHash;
+    const capacity = oldSlots.length * 2;
+    const mask = capacity - 1;
+    const slots = new Int32Array(capacity);
+    const hashes = new Int32Array(capacity);
+    for (let s = 0; s < oldSlots.length; s++) {
+      const stored = oldSlots[s]!;
+      if (stored === 0) continue;
+      const h = oldHashes[s]!;
+      let t = h & mask;
+      while (slots[t] !== 0) t = (t + 1) & mask;
+      slots[t] = stored;
+      hashes[t] = h;
+    }
+    this.#slots = slots;
+    this.#slotHash = hashes;
+    this.#mask = mask;
   }
 }
