@@ -10,6 +10,12 @@
  * The representation is built for 100k–1M transactions: locations are interned to integers,
  * per-location state lives in typed arrays, and adjacency is CSR (an Int32Array of offsets plus an
  * Int32Array of neighbours) in both directions.
+ *
+ * Cost: O(accesses) hash lookups plus O(edges) without wildcards. Wildcards add O(depth) lookups
+ * per access and stay linear except in one pattern: whole-prefix reads (`p/*`) interleaved with
+ * writes of distinct locations under `p/`, where each such write follows every wildcard reader
+ * since the last whole write (and vice versa) — bounded by (wildcard accesses × accesses under
+ * the prefix), the price of not merging readers into false dependencies.
  */
 
 import type { BlockAccessSets } from "../core/accessSet.js";

@@ -14,6 +14,10 @@
  * handed out, it keeps ordering its successors until its own predecessors are gone, then
  * disappears. That is conservative (a ghost may order two transactions that do not conflict),
  * never unsound.
+ *
+ * Records carry no fee-recipient flag: the sequencer's fee credit is not a listed access here,
+ * and a transaction that does touch the sequencer's account should list that account like any
+ * other location.
  */
 
 import { isWildcardEntry, wildcardPrefix } from "./wildcardPrefixes.js";

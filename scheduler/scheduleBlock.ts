@@ -34,7 +34,12 @@ export interface ScheduleResultJson {
   readonly locations: number;
   readonly totalGas: number;
   readonly columns: number[][];
-  readonly criticalPath: { readonly length: number; readonly gas: number; readonly gasShare: number; readonly txs: readonly number[] };
+  /**
+   * `length`: transactions on the longest path by count (= columns); `gas`: gas of the heaviest
+   * path, `gasShare` its share of the block, `gasPath` that path's transactions (the two paths
+   * can differ).
+   */
+  readonly criticalPath: { readonly length: number; readonly gas: number; readonly gasShare: number; readonly gasPath: readonly number[] };
   readonly projectedSpeedup: Record<string, number>;
   readonly assignment?: {
     readonly threads: number;
@@ -106,7 +111,7 @@ export class ScheduleResult {
       locations: this.graph.locationCount,
       totalGas: this.totalGas,
       columns: this.columns,
-      criticalPath: { length: cp.length, gas: cp.gas, gasShare: this.totalGas > 0 ? cp.gas / this.totalGas : 0, txs: cp.txs },
+      criticalPath: { length: cp.length, gas: cp.gas, gasShare: this.totalGas > 0 ? cp.gas / this.totalGas : 0, gasPath: cp.txs },
       projectedSpeedup: this.projectedSpeedup,
     };
     if (this.assignment !== undefined) {
