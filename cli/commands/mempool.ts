@@ -1,0 +1,177 @@
+/**
+ * `prescient mempool [--max-gas G] [--max-txs N] [--no-auto-include] [--no-drain]`
+ *
+ * Streams a mempool through the incremental conflict DAG. Input: NDJSON on stdin, one record per
+ * line (blank lines ignored):
+ *
+ *   {"id":"a","reads":["…"],"writes":["…"],"gas":21000,"priority":5}   add a pending transaction
+ *   {"include":["a","b"]}                                              remove included transactions
+ *   {"drop":["c"]}                                                     remove dropped transactions
+ *   {"batch":{}}  or  {"batch":{"maxGas":1000000,"maxTxs":64}}         emit the next batch now
+ *
+ * Output: NDJSON on stdout, one line per batch:
+ *
+ *   {"batch":1,"txs":["a","d"],"gas":42000,"pending":3}
+ *
+ * A batch holds ready, mutually non-conflicting transactions, highest priority first (ties by
+ * arrival). By default every emitted batch counts as included at once (`--auto-include`), which
+ * replays a mempool end to end; with `--no-auto-include` the transactions stay in flight (their
+ * dependents wait) until an `include` line names them. At end of input the pool is drained
+ * (`--drain`, default): batches are emitted and included until it is empty.
+ */
+
+import { createInterface } from "node:readline";
+import type { CommandModule } from "yargs";
+import { z } from "zod";
+import { InputError } from "../../core/errors.js";
+import { Mempool, type MempoolBatch } from "../../scheduler/mempool.js";
+
+export interface MempoolArguments {
+  readonly maxGas?: number | undefined;
+  readonly maxTxs?: number | undefined;
+  readonly autoInclude?: boolean | undefined;
+  readonly drain?: boolean | undefined;
+}
+
+const txRecord = z.strictObject({
+  id: z.string().min(1),
+  reads: z.array(z.string()),
+  writes: z.array(z.string()),
+  gas: z.number().nonnegative().finite(),
+  priority: z.number().finite().optional(),
+});
+const includeRecord = z.strictObject({ include: z.array(z.string()) });
+const dropRecord = z.strictObject({ drop: z.array(z.string()) });
+const batchRecord = z.strictObject({
+  batch: z.strictObject({
+    maxGas: z.number().positive().optional(),
+    maxTxs: z.number().int().positive().optional(),
+  }),
+});
+
+type MempoolRecord =
+  | { kind: "tx"; value: z.infer<typeof txRecord> }
+  | { kind: "include"; ids: string[] }
+  | { kind: "drop"; ids: string[] }
+  | { kind: "batch"; maxGas: number | undefined; maxTxs: number | undefined };
+
+function fail(line: number, field: string, message: string): never {
+  throw new InputError(message, { file: `<stdin> line ${line}`, field });
+}
+
+function firstIssue(error: z.ZodError, line: number): never {
+  const issue = error.issues[0];
+  const field = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  fail(line, field === "" ? "(record)" : field, issue?.message ?? "invalid record");
+}
+
+/** Parses one NDJSON line; the record kind is chosen by its distinguishing key. */
+export function parseMempoolLine(text: string, line: number): MempoolRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    fail(line, "(line)", `malformed JSON: ${(cause as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) fail(line, "(record)", "expected a JSON object");
+  const record = json as Record<string, unknown>;
+  if ("include" in record) {
+    const r = includeRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, line);
+    return { kind: "include", ids: r.data.include };
+  }
+  if ("drop" in record) {
+    const r = dropRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, line);
+    return { kind: "drop", ids: r.data.drop };
+  }
+  if ("batch" in record) {
+    const r = batchRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, line);
+    return { kind: "batch", maxGas: r.data.batch.maxGas, maxTxs: r.data.batch.maxTxs };
+  }
+  const r = txRecord.safeParse(record);
+  if (!r.success) firstIssue(r.error, line);
+  return { kind: "tx", value: r.data };
+}
+
+export interface MempoolRunSummary {
+  readonly lines: number;
+  readonly added: number;
+  readonly batches: number;
+  readonly pending: number;
+}
+
+/**
+ * Runs the protocol over lines of input, writing each output line through `write`. Exposed for
+ * tests and for embedding; the command wires it to stdin/stdout.
+ */
+export async function runMempool(
+  input: AsyncIterable<string> | Iterable<string>,
+  args: MempoolArguments,
+  write: (line: string) => void,
+): Promise<MempoolRunSummary> {
+  const pool = new Mempool();
+  const maxGas = args.maxGas ?? Number.POSITIVE_INFINITY;
+  const maxTxs = args.maxTxs ?? Number.POSITIVE_INFINITY;
+  const autoInclude = args.autoInclude ?? true;
+  let batches = 0;
+  let added = 0;
+  let lineNumber = 0;
+
+  const emit = (batch: MempoolBatch): void => {
+    if (autoInclude) for (const tx of batch.txs) pool.remove(tx.id);
+    batches++;
+    write(JSON.stringify({ batch: batches, txs: batch.txs.map((t) => t.id), gas: batch.gas, pending: pool.size }));
+  };
+
+  for await (const raw of input) {
+    lineNumber++;
+    const text = raw.trim();
+    if (text === "") continue;
+    const record = parseMempoolLine(text, lineNumber);
+    switch (record.kind) {
+      case "tx":
+        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${record.value.id} is already pending`);
+        {
+          const { priority, ...rest } = record.value;
+          pool.add(priority === undefined ? rest : { ...rest, priority });
+        }
+        added++;
+        break;
+      case "include":
+      case "drop":
+        for (const id of record.ids) pool.remove(id);
+        break;
+      case "batch":
+        emit(pool.nextBatch(record.maxGas ?? maxGas, record.maxTxs ?? maxTxs));
+        break;
+    }
+  }
+  if (args.drain ?? true) {
+    for (;;) {
+      const batch = pool.nextBatch(maxGas, maxTxs);
+      if (batch.txs.length === 0) break;
+      for (const tx of batch.txs) pool.remove(tx.id);
+      batches++;
+      write(JSON.stringify({ batch: batches, txs: batch.txs.map((t) => t.id), gas: batch.gas, pending: pool.size }));
+    }
+  }
+  return { lines: lineNumber, added, batches, pending: pool.size };
+}
+
+export const mempoolCommand: CommandModule<object, MempoolArguments> = {
+  command: "mempool",
+  describe: "Stream NDJSON transactions from stdin through an incremental conflict DAG; print ready batches as NDJSON",
+  builder: (yargs) =>
+    yargs
+      .option("max-gas", { type: "number", describe: "gas budget of a batch (default: unlimited)" })
+      .option("max-txs", { type: "number", describe: "transactions per batch (default: unlimited; Solana uses 64)" })
+      .option("auto-include", { type: "boolean", default: true, describe: "treat every emitted batch as included at once" })
+      .option("drain", { type: "boolean", default: true, describe: "at end of input, emit batches until the pool is empty" }),
+  handler: async (argv) => {
+    const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
+    const summary = await runMempool(lines, argv, (line) => void process.stdout.write(line + "\n"));
+    process.stderr.write(`mempool: ${summary.added} txs, ${summary.batches} batches, ${summary.pending} still pending\n`);
+  },
+};
