@@ -24,14 +24,14 @@ export interface AccessSetOptions {
 }
 
 /** The replay contract's execute-phase set, from its arguments (kv.exec(reads, writes, gasUsed)). */
-export function replaySet(p: PreparedTx, sequencer: Address): { reads: string[]; writes: string[] } | undefined {
+export function replaySet(p: PreparedTx, sequencer: Address): { reads: string[]; writes: string[]; class: AccessClass } | undefined {
   if (p.target.module !== "kv" || p.tx.fn !== "exec") return undefined;
   const [reads, writes] = p.args as [string[], string[], bigint];
   const data = `${p.tx.to}/data/`;
   const feeKey = `acct:${sequencer}`;
   const r = reads.map((k) => data + k);
   if (reads.includes(feeKey)) r.push(balanceLocation(sequencer));
-  return { reads: r, writes: writes.map((k) => data + k) };
+  return { reads: r, writes: writes.map((k) => data + k), class: "exact" };
 }
 
 export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], options: AccessSetOptions): BlockAccessSets {
@@ -43,7 +43,7 @@ export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], o
     if (options.checkSignatures) protocolReads.push(keyLocation(tx.from));
     const protocolWrites = [nonceLocation(tx.from), balanceLocation(tx.from)];
     const known = options.inferred?.(p) ?? replaySet(p, block.sequencer) ?? (tx.accessList === undefined ? undefined : { ...tx.accessList, class: [...tx.accessList.reads, ...tx.accessList.writes].some(isWildcard) ? ("over-approximate" as const) : ("exact" as const) });
-    const cls: AccessClass = known?.class ?? (known === undefined ? "unknown" : "exact");
+    const cls: AccessClass = known?.class ?? "unknown";
     unknown[i] = cls === "unknown";
     const reads = known === undefined ? protocolReads : [...protocolReads, ...known.reads];
     const writes = known === undefined ? protocolWrites : [...protocolWrites, ...known.writes];

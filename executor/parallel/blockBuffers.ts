@@ -32,6 +32,8 @@ export const H = {
   columnRemaining: 11,
   /** Transactions that broke their declared lists (the `violations` stat). */
   violations: 12,
+  /** Workers that have loaded the block (a load barrier, so each worker takes one load task). */
+  loaded: 13,
   size: 16,
 } as const;
 

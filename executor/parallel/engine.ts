@@ -45,24 +45,26 @@ export interface ReceiptExtra {
 
 /** One thread's view of one block: what it needs to run any of the block's transactions. */
 export class BlockThread {
-  readonly view: BlockView;
+  view: BlockView;
   readonly block: Block;
   readonly prepared: readonly PreparedTx[];
   readonly sets: readonly TxAccessSet[];
   readonly state: SharedState;
   readonly runtime: ContractRuntime;
-  readonly options: EngineOptions;
+  options: EngineOptions;
   readonly threadId: number;
   readonly successorOffsets: Int32Array;
   readonly successors: Int32Array;
-  /** Undo records of the transactions this thread committed in this block. */
+  /** Undo records of the transactions this thread committed in this execution. */
   readonly undo = new Map<number, UndoRecord>();
   /** Errors and events of committed transactions, sent to the main thread after each round. */
   extras: ReceiptExtra[] = [];
   readonly #guards: (ScheduleGuard | undefined)[];
   readonly #host: TxHost;
   readonly #feeLocationId: number;
-  readonly #epoch: number;
+  #epoch: number;
+  /** Which execution of the block the view belongs to. */
+  executionId = -1;
 
   constructor(parameters: {
     view: BlockView;
@@ -92,6 +94,17 @@ export class BlockThread {
     this.#host = new TxHost(this.state, this.runtime, { number: this.block.number, timestamp: this.block.timestamp, sequencer: this.block.sequencer }, false);
     this.#host.recordEvents = this.options.events;
     this.#feeLocationId = this.state.intern(balanceLocation(this.block.sequencer));
+  }
+
+  /** Start a new execution of the block over fresh shared buffers. */
+  begin(view: BlockView, options: EngineOptions, epoch: number, executionId: number): void {
+    this.view = view;
+    this.options = options;
+    this.#host.recordEvents = options.events;
+    this.#epoch = epoch;
+    this.executionId = executionId;
+    this.undo.clear();
+    this.extras = [];
   }
 
   #guard(tx: number): ScheduleGuard {

@@ -27,7 +27,7 @@ import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
-import type { RoundResult, RoundTask, WorkerData } from "./task.js";
+import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 export type ParallelMode = "hybrid" | "columns";
 
@@ -41,8 +41,31 @@ export interface CreateParallelExecutorParameters {
   readonly capacity?: number;
 }
 
-export interface ExecuteParallelParameters {
+export interface LoadParallelBlockParameters {
   readonly block: Block;
+  /** Verify signatures (default true); part of loading because it changes the access sets. */
+  readonly checkSignatures?: boolean;
+  readonly prepared?: readonly PreparedTx[];
+  readonly file?: string;
+}
+
+/** A block decoded and prepared on every thread, with its conflict DAG: ready to execute, repeatedly. */
+export interface LoadedParallelBlock {
+  readonly id: number;
+  readonly block: Block;
+  readonly prepared: readonly PreparedTx[];
+  readonly sets: BlockAccessSets;
+  readonly graph: ConflictGraph;
+  readonly columnOf: Int32Array;
+  readonly payload: BlockPayload;
+  readonly mainThread: BlockThread;
+  /** Time spent loading: preparing, building the DAG, and the workers decoding the block. */
+  readonly loadMs: number;
+}
+
+export interface ExecuteParallelParameters {
+  /** A block loaded with `load`, or a block to load first (its load time is not in wallMs). */
+  readonly block: Block | LoadedParallelBlock;
   readonly mode?: ParallelMode;
   readonly enforce?: EnforcementPolicy;
   readonly checkSignatures?: boolean;
@@ -68,9 +91,14 @@ export interface ParallelExecutionResult extends ExecutionResult {
   /** Whether the block ran inline because it had no parallelism to use. */
   readonly inline: boolean;
   readonly rounds: number;
+  readonly loadMs: number;
 }
 
 const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
+
+function isLoaded(block: Block | LoadedParallelBlock): block is LoadedParallelBlock {
+  return (block as LoadedParallelBlock).payload !== undefined;
+}
 
 export class ParallelExecutor {
   readonly threads: number;
@@ -78,6 +106,7 @@ export class ParallelExecutor {
   readonly runtime: ContractRuntime;
   readonly #pool: Piscina | undefined;
   #blockId = 0;
+  #executionId = 0;
 
   private constructor(threads: number, state: SharedState, runtime: ContractRuntime, pool: Piscina | undefined) {
     this.threads = threads;
@@ -104,21 +133,66 @@ export class ParallelExecutor {
     await this.#pool?.destroy();
   }
 
-  async execute(parameters: ExecuteParallelParameters): Promise<ParallelExecutionResult> {
-    const { block } = parameters;
-    const mode = parameters.mode ?? "hybrid";
-    const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: parameters.checkSignatures ?? true, events: parameters.events ?? false };
-    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
-    const sets = blockAccessSets(block, prepared, { checkSignatures: options.checkSignatures });
-    const graph = buildConflictGraph(sets);
+  async load(parameters: LoadParallelBlockParameters): Promise<LoadedParallelBlock> {
     const started = performance.now();
-    const run = new BlockRun(this, block, prepared, sets, graph, options, ++this.#blockId, started);
+    const { block } = parameters;
+    const checkSignatures = parameters.checkSignatures ?? true;
+    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
+    const sets = blockAccessSets(block, prepared, { checkSignatures });
+    const graph = buildConflictGraph(sets);
+    const shared = (a: Int32Array) => {
+      const out = new SharedArrayBuffer(Math.max(4, a.byteLength));
+      new Int32Array(out).set(a);
+      return out;
+    };
+    const payload: BlockPayload = {
+      blockId: ++this.#blockId,
+      blockBytes: encodeBlock(block),
+      checkSignatures,
+      successorOffsets: shared(graph.successorOffsets),
+      successors: shared(graph.successors),
+    };
+    const mainThread = new BlockThread({
+      view: new BlockView(createBlockBuffers(0)),
+      block,
+      prepared,
+      sets: sets.txs,
+      state: this.state,
+      runtime: this.runtime,
+      options: { enforce: "fallback", checkSignatures, events: false },
+      threadId: 0,
+      successorOffsets: graph.successorOffsets,
+      successors: graph.successors,
+      epoch: 0,
+    });
+    if (this.#pool !== undefined) {
+      const barrier = new SharedArrayBuffer(4);
+      const tasks: Promise<unknown>[] = [];
+      for (let t = 0; t < this.threads; t++) tasks.push(this.#pool.run({ kind: "load", block: payload, barrier, expected: this.threads } satisfies LoadTask));
+      await Promise.all(tasks);
+    }
+    return { id: payload.blockId, block, prepared, sets, graph, columnOf: computeColumns(graph).columnOf, payload, mainThread, loadMs: performance.now() - started };
+  }
+
+  async execute(parameters: ExecuteParallelParameters): Promise<ParallelExecutionResult> {
+    const loaded = isLoaded(parameters.block)
+      ? parameters.block
+      : await this.load({
+          block: parameters.block,
+          ...(parameters.checkSignatures !== undefined ? { checkSignatures: parameters.checkSignatures } : {}),
+          ...(parameters.prepared !== undefined ? { prepared: parameters.prepared } : {}),
+          ...(parameters.file !== undefined ? { file: parameters.file } : {}),
+        });
+    const mode = parameters.mode ?? "hybrid";
+    const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
+    const started = performance.now();
     const inline =
       this.#pool === undefined ||
-      (mode === "hybrid" && listScheduleMakespan(graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(graph));
-    await run.runSet(allTxs(prepared.length), mode === "columns" ? "columns" : "dag", inline ? undefined : this.#pool);
+      (mode === "hybrid" && listScheduleMakespan(loaded.graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(loaded.graph));
+    const run = new BlockRun(this, loaded, options, ++this.#executionId, started);
+    await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", inline ? undefined : this.#pool);
     const result = run.finish(mode, inline ? 1 : this.threads);
-    return { ...result, inline };
+    return { ...result, inline, loadMs: loaded.loadMs };
   }
 }
 
@@ -135,61 +209,28 @@ function allTxs(n: number): number[] {
 /** One block's execution on the main thread's side: rounds, recovery, and the final result. */
 class BlockRun {
   readonly #executor: ParallelExecutor;
-  readonly #block: Block;
-  readonly #prepared: readonly PreparedTx[];
-  readonly #graph: ConflictGraph;
+  readonly #loaded: LoadedParallelBlock;
   readonly #options: EngineOptions;
-  readonly #blockId: number;
+  readonly #executionId: number;
   readonly #started: number;
   readonly #buffers: BlockBuffers;
   readonly #view: BlockView;
   readonly #main: BlockThread;
   readonly #extras = new Map<number, ReceiptExtra>();
-  readonly #columnOf: Int32Array;
-  #blockBytes: SharedArrayBuffer | undefined;
-  #successorOffsets: SharedArrayBuffer | undefined;
-  #successors: SharedArrayBuffer | undefined;
   #rolledBack = 0;
   #rounds = 0;
 
-  constructor(executor: ParallelExecutor, block: Block, prepared: readonly PreparedTx[], sets: BlockAccessSets, graph: ConflictGraph, options: EngineOptions, blockId: number, started: number) {
+  constructor(executor: ParallelExecutor, loaded: LoadedParallelBlock, options: EngineOptions, executionId: number, started: number) {
     this.#executor = executor;
-    this.#block = block;
-    this.#prepared = prepared;
-    this.#graph = graph;
+    this.#loaded = loaded;
     this.#options = options;
-    this.#blockId = blockId;
+    this.#executionId = executionId;
     this.#started = started;
-    this.#buffers = createBlockBuffers(prepared.length);
+    this.#buffers = createBlockBuffers(loaded.prepared.length);
     this.#view = new BlockView(this.#buffers);
-    this.#view.header[H.violation] = prepared.length;
-    this.#columnOf = computeColumns(graph).columnOf;
-    this.#main = new BlockThread({
-      view: this.#view,
-      block,
-      prepared,
-      sets: sets.txs,
-      state: executor.state,
-      runtime: executor.runtime,
-      options,
-      threadId: 0,
-      successorOffsets: graph.successorOffsets,
-      successors: graph.successors,
-      epoch: started,
-    });
-  }
-
-  #sharedGraph(): { successorOffsets: SharedArrayBuffer; successors: SharedArrayBuffer } {
-    if (this.#successorOffsets === undefined || this.#successors === undefined) {
-      const copy = (a: Int32Array) => {
-        const out = new SharedArrayBuffer(Math.max(4, a.byteLength));
-        new Int32Array(out).set(a);
-        return out;
-      };
-      this.#successorOffsets = copy(this.#graph.successorOffsets);
-      this.#successors = copy(this.#graph.successors);
-    }
-    return { successorOffsets: this.#successorOffsets, successors: this.#successors };
+    this.#view.header[H.violation] = loaded.prepared.length;
+    this.#main = loaded.mainThread;
+    this.#main.begin(this.#view, options, started, executionId);
   }
 
   /** Set up the round over `members` (all uncommitted, ascending) and seed the ready queue. */
@@ -204,7 +245,7 @@ class BlockRun {
     header[H.total] = members.length;
     header[H.violation] = view.txCount;
     view.queue.fill(0, 0, members.length);
-    const { predecessorOffsets, predecessors } = this.#graph;
+    const { predecessorOffsets, predecessors } = this.#loaded.graph;
     if (policy === "dag") {
       const seeds: number[] = [];
       for (const tx of members) {
@@ -219,7 +260,7 @@ class BlockRun {
     // Columns of this round's members, compacted: the DAG's columns with empty ones dropped.
     const byColumn = new Map<number, number[]>();
     for (const tx of members) {
-      const c = this.#columnOf[tx]!;
+      const c = this.#loaded.columnOf[tx]!;
       let list = byColumn.get(c);
       if (list === undefined) byColumn.set(c, (list = []));
       list.push(tx);
@@ -245,20 +286,17 @@ class BlockRun {
     if (pool === undefined) {
       this.#main.extras = [];
       this.#main.runRound(policy);
-      results.push({ extras: this.#main.extras, undo: [] });
+      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0 });
     } else {
-      this.#blockBytes ??= encodeBlock(this.#block);
-      const graph = this.#sharedGraph();
       const tasks: Promise<RoundResult>[] = [];
       for (let t = 0; t < this.#executor.threads; t++) {
         const task: RoundTask = {
-          blockId: this.#blockId,
-          blockBytes: this.#blockBytes,
+          kind: "round",
+          block: this.#loaded.payload,
+          executionId: this.#executionId,
           buffers: this.#buffers,
-          ...graph,
           options: this.#options,
           policy,
-          threadId: t + 1,
           epochWallMs: performance.timeOrigin + this.#started,
         };
         tasks.push(pool.run(task) as Promise<RoundResult>);
@@ -268,6 +306,7 @@ class BlockRun {
         if (s.status === "rejected") throw new Error(`an executor worker failed: ${String((s.reason as Error)?.stack ?? s.reason)}`);
         if (s.value.failed !== undefined) throw new Error(`an executor worker failed: ${s.value.failed}`);
         results.push(s.value);
+        if (process.env.PRESCIENT_DEBUG_ROUNDS) process.stderr.write(`round ${this.#rounds}: load ${s.value.loadMs.toFixed(1)} ms, loop ${s.value.loopMs.toFixed(1)} ms\n`);
       }
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
@@ -311,15 +350,15 @@ class BlockRun {
     await this.runSet(members.filter((tx) => tx > violation && !this.#committed(tx)), policy, pool);
   }
 
-  finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline"> {
+  finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> {
     const view = this.#view;
     const state = this.#executor.state;
     // Credit the fees not yet credited (those after the last transaction that read the balance).
     const cursor = view.header[H.feeCursor]!;
     let sum = 0n;
-    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) sum += BigInt(view.gasUsed[i]!) * this.#prepared[i]!.tx.gasPrice;
+    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) sum += BigInt(view.gasUsed[i]!) * this.#loaded.prepared[i]!.tx.gasPrice;
     if (sum > 0n) {
-      const loc = balanceLocation(this.#block.sequencer);
+      const loc = balanceLocation(this.#loaded.block.sequencer);
       state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + sum);
     }
     const receipts: Receipt[] = new Array(view.txCount);
@@ -334,7 +373,7 @@ class BlockRun {
         index: i,
         status,
         gasUsed,
-        fee: BigInt(gasUsed) * this.#prepared[i]!.tx.gasPrice,
+        fee: BigInt(gasUsed) * this.#loaded.prepared[i]!.tx.gasPrice,
         ...(extra?.error !== undefined ? { error: extra.error } : {}),
         ...(extra?.events !== undefined ? { events: extra.events } : {}),
       };

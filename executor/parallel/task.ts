@@ -14,16 +14,34 @@ export interface WorkerData {
   readonly state: SharedStateBuffers;
 }
 
-export interface RoundTask {
+/** What a worker needs to decode and prepare a block (sent with every task; used once). */
+export interface BlockPayload {
   readonly blockId: number;
   readonly blockBytes: SharedArrayBuffer;
-  readonly buffers: BlockBuffers;
+  readonly checkSignatures: boolean;
   readonly successorOffsets: SharedArrayBuffer;
   readonly successors: SharedArrayBuffer;
+}
+
+/**
+ * Decode and prepare a block ahead of its execution. The task waits until `expected` workers
+ * hold one, so that every worker of the pool loads the block exactly once.
+ */
+export interface LoadTask {
+  readonly kind: "load";
+  readonly block: BlockPayload;
+  readonly barrier: SharedArrayBuffer;
+  readonly expected: number;
+}
+
+export interface RoundTask {
+  readonly kind: "round";
+  readonly block: BlockPayload;
+  readonly executionId: number;
+  readonly buffers: BlockBuffers;
   readonly options: EngineOptions;
   readonly policy: ReleasePolicy;
-  readonly threadId: number;
-  /** `performance.timeOrigin + now()` of the block's start, for the timeline. */
+  /** `performance.timeOrigin + now()` of the execution's start, for the timeline. */
   readonly epochWallMs: number;
 }
 
@@ -32,4 +50,7 @@ export interface RoundResult {
   /** When the round stopped on a violation: this worker's undo records after it. */
   readonly undo: readonly [number, UndoRecord][];
   readonly failed?: string;
+  /** Time this worker spent decoding and preparing the block (first round only), and in the loop. */
+  readonly loadMs: number;
+  readonly loopMs: number;
 }

@@ -9,47 +9,67 @@ import { SharedState } from "../../state/sharedState.js";
 import { blockAccessSets } from "../accessSets.js";
 import { prepareBlock } from "../prepare.js";
 import { decodeTrustedBlock } from "./blockCodec.js";
-import { BlockView, H } from "./blockBuffers.js";
+import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
-import type { RoundResult, RoundTask, WorkerData } from "./task.js";
+import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
 const state = SharedState.attach(data.state);
 const runtimeReady = ContractRuntime.create({ genesis: data.genesis, baseDir: data.baseDir });
 let current: { blockId: number; thread: BlockThread } | undefined;
 
-export default async function runRoundTask(task: RoundTask): Promise<RoundResult> {
+async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
+  if (current?.blockId === payload.blockId) return current.thread;
   const runtime = await runtimeReady;
+  const block = decodeTrustedBlock(payload.blockBytes);
+  const prepared = prepareBlock(block, runtime);
+  const sets = blockAccessSets(block, prepared, { checkSignatures: payload.checkSignatures }).txs;
+  const thread = new BlockThread({
+    view: new BlockView(createBlockBuffers(0)),
+    block,
+    prepared,
+    sets,
+    state,
+    runtime,
+    options: { enforce: "fallback", checkSignatures: payload.checkSignatures, events: false },
+    // A stable number per worker for the timeline (0 is the main thread).
+    threadId: (threadId % 250) + 1,
+    successorOffsets: new Int32Array(payload.successorOffsets),
+    successors: new Int32Array(payload.successors),
+    epoch: 0,
+  });
+  current = { blockId: payload.blockId, thread };
+  return thread;
+}
+
+export default async function runTask(task: LoadTask | RoundTask): Promise<RoundResult | { loadMs: number }> {
+  const loadStart = performance.now();
   let thread: BlockThread;
   try {
-    if (current?.blockId !== task.blockId) {
-      const block = decodeTrustedBlock(task.blockBytes);
-      const prepared = prepareBlock(block, runtime);
-      const sets = blockAccessSets(block, prepared, { checkSignatures: task.options.checkSignatures }).txs;
-      thread = new BlockThread({
-        view: new BlockView(task.buffers),
-        block,
-        prepared,
-        sets,
-        state,
-        runtime,
-        options: task.options,
-        // A stable number per worker for the timeline (0 is the main thread).
-        threadId: (threadId % 250) + 1,
-        successorOffsets: new Int32Array(task.successorOffsets),
-        successors: new Int32Array(task.successors),
-        epoch: task.epochWallMs - performance.timeOrigin,
-      });
-      current = { blockId: task.blockId, thread };
-    } else {
-      thread = current.thread;
-    }
+    thread = await loadBlock(task.block);
   } catch (error) {
-    return { extras: [], undo: [], failed: (error as Error).stack ?? String(error) };
+    return { extras: [], undo: [], failed: (error as Error).stack ?? String(error), loadMs: 0, loopMs: 0 };
   }
+  const loadMs = performance.now() - loadStart;
+  if (task.kind === "load") {
+    // Hold this worker until every worker has a load task: piscina then cannot hand two of them
+    // to one worker. Bounded, so a worker that never starts cannot hang the pool.
+    const barrier = new Int32Array(task.barrier);
+    Atomics.add(barrier, 0, 1);
+    Atomics.notify(barrier, 0);
+    const deadline = performance.now() + 5_000;
+    for (let seen = Atomics.load(barrier, 0); seen < task.expected && performance.now() < deadline; seen = Atomics.load(barrier, 0)) {
+      Atomics.wait(barrier, 0, seen, 50);
+    }
+    return { loadMs };
+  }
+  if (thread.executionId !== task.executionId) {
+    thread.begin(new BlockView(task.buffers), task.options, task.epochWallMs - performance.timeOrigin, task.executionId);
+  }
+  const loopStart = performance.now();
   thread.extras = [];
   thread.runRound(task.policy);
   const violation = Atomics.load(thread.view.header, H.violation);
   const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
-  return { extras: thread.extras, undo };
+  return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart };
 }
