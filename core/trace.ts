@@ -4,9 +4,7 @@
  * into the `BlockAccessSets` the scheduler consumes.
  */
 
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "./accessSet.js";
 import { InputError } from "./errors.js";
@@ -125,31 +123,4 @@ export function accessSetsFromTrace(trace: AccessTrace): BlockAccessSets {
   return { feeRecipientLocation: `acct:${coinbase}`, txs };
 }
 
-/** Walks up from this module to the directory holding prescient's package.json. */
-function repositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest)) {
-      try {
-        const name = (JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown }).name;
-        if (name === "prescient") return dir;
-      } catch {
-        // not ours; keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), "..");
-    dir = parent;
-  }
-}
-
-/**
- * Where the shared mainnet traces live: `$PRESCIENT_TRACES_DIR` when set, otherwise
- * `<repository root>/../shared/data/mainnet-access-traces` (the layout CI uses).
- */
-export function defaultTracesDir(): string {
-  const fromEnv = process.env["PRESCIENT_TRACES_DIR"];
-  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  return resolve(repositoryRoot(), "..", "shared", "data", "mainnet-access-traces");
-}
+export { defaultTracesDir } from "./paths.js";

@@ -7,6 +7,8 @@ import { InputError } from "../core/errors.js";
 import { parseBlock, parseGenesis, readJsonFile } from "../core/schema.js";
 import type { Address, Block, Genesis } from "../core/types.js";
 import { ContractRuntime, SAMPLE_CONTRACTS } from "../contracts/runtime/runtime.js";
+import { isAccessTraceDocument, parseAccessTrace } from "../core/trace.js";
+import { traceToWorkload } from "../workloads/mainnet.js";
 import { prepareBlock, type PreparedTx } from "./prepare.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import type { State } from "../state/state.js";
@@ -26,10 +28,18 @@ export interface LoadChainParameters {
   readonly genesisFile?: string | undefined;
 }
 
+/**
+ * Load a block and its genesis. An access-trace file (`"format": "access-trace/v1"`) carries its
+ * own chain: it becomes a block of replay calls with a genesis funding every sender.
+ */
 export async function loadChain({ blockFile, genesisFile }: LoadChainParameters): Promise<LoadedChain> {
   const blockJson = readJsonFile(blockFile);
+  if (isAccessTraceDocument(blockJson)) {
+    const workload = traceToWorkload(parseAccessTrace(blockJson, blockFile));
+    return deployChain(workload.block, withAccountContract(workload.genesis), process.cwd(), blockFile);
+  }
   if (genesisFile === undefined) {
-    throw new InputError("--genesis FILE is required for a block of transactions", { file: blockFile });
+    throw new InputError("--genesis FILE is required for a block of transactions (only access traces carry their own)", { file: blockFile });
   }
   const block = parseBlock(blockJson, blockFile);
   const genesis = withAccountContract(parseGenesis(readJsonFile(genesisFile), genesisFile));

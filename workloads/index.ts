@@ -13,6 +13,8 @@ export const WORKLOADS = { transfers, erc20, p2p, hot, chain, defi } as const sa
 export type WorkloadName = keyof typeof WORKLOADS | "mainnet";
 export const WORKLOAD_NAMES: readonly WorkloadName[] = [...(Object.keys(WORKLOADS) as (keyof typeof WORKLOADS)[]), "mainnet"];
 
+export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./mainnet.js";
+
 export function generateWorkload(name: keyof typeof WORKLOADS, options: WorkloadOptions): Workload {
   return WORKLOADS[name](options);
 }

@@ -7,7 +7,7 @@ import type { CommandModule } from "yargs";
 import { blockToJson } from "../../core/schema.js";
 import type { Genesis } from "../../core/types.js";
 import { valueToJson } from "../../core/value.js";
-import { WORKLOADS, WORKLOAD_NAMES, generateWorkload } from "../../workloads/index.js";
+import { DEFAULT_MAINNET_BLOCK, WORKLOADS, WORKLOAD_NAMES, generateWorkload, mainnetWorkload } from "../../workloads/index.js";
 import { log, toJson, writeFileAtomic } from "../output.js";
 
 export function genesisToJson(genesis: Genesis): unknown {
@@ -34,7 +34,7 @@ interface GenArgs {
   "hot-ratio": number;
   seed: string;
   declare: boolean;
-  number?: number;
+  number: number;
 }
 
 export const genCommand: CommandModule<object, GenArgs> = {
@@ -49,6 +49,7 @@ export const genCommand: CommandModule<object, GenArgs> = {
       .option("hot-ratio", { type: "number", default: 0.3, describe: "share of txs touching the hot accounts (hot)" })
       .option("seed", { type: "string", default: "1", describe: "seed: the same seed gives the same files" })
       .option("declare", { type: "boolean", default: true, describe: "give transactions exact declared access lists (--no-declare to omit)" })
+      .option("number", { type: "number", default: DEFAULT_MAINNET_BLOCK, describe: "mainnet: which block of the shared access traces" })
       .check((a) => {
         if (!Number.isInteger(a.txs) || a.txs < 1) throw new Error("--txs must be a positive integer");
         if (a.accounts !== undefined && (!Number.isInteger(a.accounts) || a.accounts < 2)) throw new Error("--accounts must be an integer >= 2");
@@ -56,8 +57,7 @@ export const genCommand: CommandModule<object, GenArgs> = {
         return true;
       }) as never,
   handler: (args) => {
-    const name = args.workload as keyof typeof WORKLOADS;
-    const workload = generateWorkload(name, {
+    const workload = args.workload === "mainnet" ? mainnetWorkload(args.number) : generateWorkload(args.workload as keyof typeof WORKLOADS, {
       txs: args.txs,
       seed: args.seed,
       hotRatio: args["hot-ratio"],
