@@ -75,7 +75,10 @@ export interface ThroughputRow {
   readonly columnsMs: number;
   readonly assignMs: number;
   readonly totalMs: number;
+  /** From the median total. */
   readonly txPerSecond: number;
+  /** From the fastest repetition: closer to the uncontended cost on a shared machine. */
+  readonly bestTxPerSecond: number;
 }
 
 export interface MainnetRow {
@@ -141,7 +144,19 @@ export function measureThroughput(workload: SyntheticWorkload, txs: number, repe
   const assignMs = median(assign);
   const totals = dag.map((d, k) => d + cols[k]! + assign[k]!);
   const totalMs = median(totals);
-  return { workload, txs, edges, columns, dagMs, columnsMs, assignMs, totalMs, txPerSecond: txs / (totalMs / 1000) };
+  const bestMs = Math.min(...totals);
+  return {
+    workload,
+    txs,
+    edges,
+    columns,
+    dagMs,
+    columnsMs,
+    assignMs,
+    totalMs,
+    txPerSecond: txs / (totalMs / 1000),
+    bestTxPerSecond: txs / (bestMs / 1000),
+  };
 }
 
 export function mainnetTable(dir = defaultTracesDir()): { rows: MainnetRow[]; average: Omit<MainnetRow, "block"> | undefined } {
@@ -195,11 +210,11 @@ export function benchmarkScheduling(options: BenchmarkOptions = {}): BenchmarkRe
 
 function formatMarkdown(result: BenchmarkResult): string {
   const lines: string[] = [];
-  lines.push("| workload | txs | edges | columns | DAG ms | columns ms | assign ms | total ms | tx/s |");
-  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  lines.push("| workload | txs | edges | columns | DAG ms | columns ms | assign ms | total ms | tx/s (median) | tx/s (best) |");
+  lines.push("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of result.throughput) {
     lines.push(
-      `| ${r.workload} | ${r.txs} | ${r.edges} | ${r.columns} | ${r.dagMs.toFixed(1)} | ${r.columnsMs.toFixed(1)} | ${r.assignMs.toFixed(1)} | ${r.totalMs.toFixed(1)} | ${Math.round(r.txPerSecond).toLocaleString("en-US")} |`,
+      `| ${r.workload} | ${r.txs} | ${r.edges} | ${r.columns} | ${r.dagMs.toFixed(1)} | ${r.columnsMs.toFixed(1)} | ${r.assignMs.toFixed(1)} | ${r.totalMs.toFixed(1)} | ${Math.round(r.txPerSecond).toLocaleString("en-US")} | ${Math.round(r.bestTxPerSecond).toLocaleString("en-US")} |`,
     );
   }
   if (result.mainnet.length > 0) {

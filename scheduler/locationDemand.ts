@@ -4,7 +4,7 @@
  * is independent of the order in which transactions arrived.
  */
 
-import type { BlockAccessSets, TxAccessSet } from "../core/accessSet.js";
+import type { BlockAccessSets } from "../core/accessSet.js";
 import { isWildcardEntry, wildcardPrefix, WildcardPrefixIndex } from "./wildcardPrefixes.js";
 
 export interface LocationDemand {
@@ -79,7 +79,3 @@ export function measureDemand(sets: BlockAccessSets): BlockDemand {
   return { byLocation, totalGas, writeKeys, readOnlyKeys };
 }
 
-/** Whether the transaction reaches the fee recipient beyond the commutative credit. */
-export function touchesFeeRecipient(tx: TxAccessSet): boolean {
-  return tx.feeRecipient !== "none";
-}

@@ -15,15 +15,45 @@ export class LocationInterner {
 
   /** `expectedKeys`: a hint; the table grows as needed. */
   constructor(expectedKeys = 1024) {
-    let capacity = 1024;
-    while (capacity < expectedKeys * 2) capacity *= 2;
+    const capacity = LocationInterner.#capacityFor(expectedKeys);
     this.#mask = capacity - 1;
     this.#slots = new Int32Array(capacity);
     this.#slotHash = new Int32Array(capacity);
   }
 
+  static #capacityFor(expectedKeys: number): number {
+    let capacity = 1024;
+    while (capacity < expectedKeys * 2) capacity *= 2;
+    return capacity;
+  }
+
+  /**
+   * Forgets every key, keeping the tables when their size suits `expectedKeys` (reuse across
+   * blocks avoids re-allocating tens of megabytes per large block) and shrinking them when they
+   * are far too big (so a small block after a huge one does not clear a huge table).
+   */
+  reset(expectedKeys: number): void {
+    const capacity = LocationInterner.#capacityFor(expectedKeys);
+    this.#keys.length = 0;
+    if (this.#slots.length < capacity || this.#slots.length > capacity * 4) {
+      this.#slots = new Int32Array(capacity);
+      this.#slotHash = new Int32Array(capacity);
+      this.#mask = capacity - 1;
+    } else {
+      this.#slots.fill(0);
+    }
+  }
+
   get size(): number {
     return this.#keys.length;
+  }
+
+  /**
+   * Drops the references to the keys (so a reused interner does not keep the last block's strings
+   * alive); the table is stale afterwards and must be `reset` before the next use.
+   */
+  releaseKeys(): void {
+    this.#keys.length = 0;
   }
 
   keyOf(id: number): string {
