@@ -8,7 +8,11 @@ import { BaseError } from "../core/errors.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
 import { genCommand } from "./commands/gen.js";
+import { mempoolCommand } from "./commands/mempool.js";
 import { runCommand } from "./commands/run.js";
+import { createScheduleCommand } from "./commands/schedule.js";
+import { loadChain } from "../executor/chain.js";
+import { blockAccessSets } from "../executor/accessSets.js";
 
 class UsageError extends Error {}
 
@@ -19,6 +23,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(demoCommand)
       .command(genCommand)
       .command(runCommand)
+      .command(
+        createScheduleCommand(async (blockFile, genesisFile) => {
+          const chain = await loadChain({ blockFile, genesisFile });
+          return blockAccessSets(chain.block, chain.prepared, { checkSignatures: true });
+        }),
+      )
+      .command(mempoolCommand)
       .command(benchCommand)
       .demandCommand(1, "name a command (see --help)")
       .strict()

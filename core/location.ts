@@ -40,8 +40,10 @@ export class LocationMatcher {
 
   has(loc: string): boolean {
     if (this.#exact.has(loc)) return true;
-    for (const prefix of this.#prefixes) {
-      if (loc.startsWith(prefix) && loc.length > prefix.length) return true;
+    const prefixes = this.#prefixes;
+    for (let i = 0; i < prefixes.length; i++) {
+      const prefix = prefixes[i]!;
+      if (loc.length > prefix.length && loc.startsWith(prefix)) return true;
     }
     return false;
   }

@@ -19,6 +19,8 @@ export interface LoadedChain {
   readonly runtime: ContractRuntime;
   readonly state: State;
   readonly prepared: readonly PreparedTx[];
+  /** The directory relative contract paths of the genesis resolve against. */
+  readonly baseDir: string;
   /** Module reference per deployed contract: sample name or absolute path. */
   readonly modules: ReadonlyMap<Address, string>;
 }
@@ -54,5 +56,5 @@ export async function deployChain(block: Block, genesis: Genesis, baseDir: strin
   for (const c of runtime.contracts()) {
     modules.set(c.address, (SAMPLE_CONTRACTS as readonly string[]).includes(c.module) ? c.module : c.file);
   }
-  return { block, genesis, runtime, state, prepared, modules };
+  return { block, genesis, runtime, state, prepared, modules, baseDir };
 }

@@ -41,6 +41,9 @@ export interface ScheduleGuard {
   readonly writable: LocationMatcher;
 }
 
+/** Matchers of each transaction's declared list, built once however often it runs. */
+const declaredMatchers = new WeakMap<Tx, ScheduleGuard>();
+
 /** Inner calls deeper than this revert, so recursion fails the same way on every thread's stack. */
 export const MAX_CALL_DEPTH = 64;
 
@@ -88,9 +91,14 @@ export class TxHost implements Host {
     this.#gasAvailable = gasAvailable;
     this.#policy = tx.accessList === undefined ? "off" : policy;
     if (this.#policy !== "off" && tx.accessList !== undefined) {
-      // A location declared writable may also be read (a balance update reads before it writes).
-      this.#readable = new LocationMatcher([...tx.accessList.reads, ...tx.accessList.writes]);
-      this.#writable = new LocationMatcher(tx.accessList.writes);
+      let matchers = declaredMatchers.get(tx);
+      if (matchers === undefined) {
+        // A location declared writable may also be read (a balance update reads before it writes).
+        matchers = { readable: new LocationMatcher([...tx.accessList.reads, ...tx.accessList.writes]), writable: new LocationMatcher(tx.accessList.writes) };
+        declaredMatchers.set(tx, matchers);
+      }
+      this.#readable = matchers.readable;
+      this.#writable = matchers.writable;
     }
   }
 
@@ -112,9 +120,8 @@ export class TxHost implements Host {
     }
   }
 
-  #check(kind: "read" | "write", loc: string): void {
-    const allowed = kind === "read" ? this.#readable!.has(loc) : this.#writable!.has(loc);
-    if (allowed) return;
+  /** An access outside the declared list: counted, and under `strict` the transaction reverts. */
+  #violate(kind: "read" | "write", loc: string): void {
     // Counted once per transaction: the stat says how many transactions broke their lists.
     this.violations = 1;
     if (this.#policy === "strict") {
@@ -129,12 +136,19 @@ export class TxHost implements Host {
     throw this.scheduleViolation;
   }
 
+
+  /*
+   * The schedule guard is checked only in the execute phase: the protocol phases touch exactly the
+   * sender's nonce, balance and key, which every scheduled set holds. And a location the declared
+   * list allows needs no second look, because every scheduled set contains the declared list.
+   */
   read(loc: string): Value | undefined {
     if (this.metered) {
       this.charge(GAS.read);
-      if (this.#policy !== "off") this.#check("read", loc);
+      const declared = this.#policy !== "off" && this.#readable!.has(loc);
+      if (this.#policy !== "off" && !declared) this.#violate("read", loc);
+      if (this.guard !== undefined && !declared && !this.guard.readable.has(loc)) this.#outOfSchedule(loc);
     }
-    if (this.guard !== undefined && (this.scheduleViolation !== undefined || !this.guard.readable.has(loc))) this.#outOfSchedule(loc);
     this.reads?.add(loc);
     const buffered = this.overlay.get(loc);
     if (buffered !== undefined || this.overlay.has(loc)) return buffered;
@@ -144,9 +158,10 @@ export class TxHost implements Host {
   write(loc: string, value: Value): void {
     if (this.metered) {
       this.charge(GAS.write);
-      if (this.#policy !== "off") this.#check("write", loc);
+      const declared = this.#policy !== "off" && this.#writable!.has(loc);
+      if (this.#policy !== "off" && !declared) this.#violate("write", loc);
+      if (this.guard !== undefined && !declared && !this.guard.writable.has(loc)) this.#outOfSchedule(loc);
     }
-    if (this.guard !== undefined && (this.scheduleViolation !== undefined || !this.guard.writable.has(loc))) this.#outOfSchedule(loc);
     this.writes?.add(loc);
     const previous = this.overlay.has(loc) ? this.overlay.get(loc) : ABSENT;
     this.#journal.push(loc, previous);

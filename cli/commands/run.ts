@@ -2,18 +2,21 @@
  * `prescient run --block FILE --genesis FILE`: execute a block and print the result contract.
  */
 import type { CommandModule } from "yargs";
-import type { EnforcementPolicy } from "../../core/types.js";
+import type { EnforcementPolicy, ExecutionResult } from "../../core/types.js";
+import type { StateStore } from "../../state/state.js";
 import { executeBlockSequential } from "../../executor/sequential.js";
+import { ParallelExecutor } from "../../executor/parallel/parallelExecutor.js";
 import { stateToGenesisJson } from "../../state/genesis.js";
 import { loadChain } from "../../executor/chain.js";
 import { resultToJson, summarizeReceipts, toJson, writeFileAtomic } from "../output.js";
 
-export const EXECUTION_MODES = ["sequential"] as const;
+export const EXECUTION_MODES = ["sequential", "hybrid", "columns"] as const;
 
 interface RunArgs {
   block: string;
   genesis?: string;
   mode: (typeof EXECUTION_MODES)[number];
+  events: boolean;
   threads: number;
   enforce: EnforcementPolicy;
   json: boolean;
@@ -29,8 +32,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     y
       .option("block", { type: "string", demandOption: true, describe: "block JSON file" })
       .option("genesis", { type: "string", describe: "genesis JSON file" })
-      .option("mode", { choices: EXECUTION_MODES, default: "sequential" as const, describe: "executor" })
-      .option("threads", { type: "number", default: 1, describe: "worker threads" })
+      .option("mode", { choices: EXECUTION_MODES, default: "hybrid" as const, describe: "executor" })
+      .option("threads", { type: "number", default: 2, describe: "worker threads (parallel modes)" })
+      .option("events", { type: "boolean", default: false, describe: "record events in the library result" })
       .option("enforce", { choices: ["strict", "fallback", "off"] as const, default: "fallback" as const, describe: "declared access list policy" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
       .option("trace", { type: "boolean", default: false, describe: "add each receipt's actual reads and writes" })
@@ -42,17 +46,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }) as never,
   handler: async (args) => {
     const chain = await loadChain({ blockFile: args.block, genesisFile: args.genesis });
-    const result = executeBlockSequential({
-      block: chain.block,
-      state: chain.state,
-      runtime: chain.runtime,
-      prepared: chain.prepared,
-      enforce: args.enforce,
-      checkSignatures: !args["skip-signatures"],
-      trace: args.trace,
-    });
+    const checkSignatures = !args["skip-signatures"];
+    let result: ExecutionResult;
+    let postState: StateStore;
+    if (args.mode === "sequential" || args.trace) {
+      // Tracing records every access of every transaction: the sequential executor does that.
+      result = executeBlockSequential({ block: chain.block, state: chain.state, runtime: chain.runtime, prepared: chain.prepared, enforce: args.enforce, checkSignatures, trace: args.trace });
+      postState = chain.state;
+    } else {
+      const executor = await ParallelExecutor.create({ genesis: chain.genesis, baseDir: chain.baseDir, threads: args.threads });
+      try {
+        result = await executor.execute({ block: chain.block, prepared: chain.prepared, mode: args.mode, enforce: args.enforce, checkSignatures });
+      } finally {
+        await executor.close();
+      }
+      postState = executor.state;
+    }
     if (args["state-out"] !== undefined) {
-      writeFileAtomic(args["state-out"], toJson(stateToGenesisJson(chain.state, chain.modules, args["state-out"]), 1));
+      writeFileAtomic(args["state-out"], toJson(stateToGenesisJson(postState, chain.modules, args["state-out"]), 1));
     }
     if (args.json) {
       process.stdout.write(`${toJson(resultToJson(result, args.trace))}\n`);

@@ -34,6 +34,8 @@ export const H = {
   violations: 12,
   /** Workers that have loaded the block (a load barrier, so each worker takes one load task). */
   loaded: 13,
+  /** Threads asleep on `generation`: pushers skip the (mutex-taking) notify when there are none. */
+  sleepers: 14,
   size: 16,
 } as const;
 
@@ -119,8 +121,24 @@ export class BlockView {
   push(tx: number): void {
     const slot = Atomics.add(this.header, H.tail, 1);
     Atomics.store(this.queue, slot, tx + 1);
+    // Bump the generation before looking for sleepers: a thread about to sleep registers first and
+    // then waits on the generation it read, so it either is seen here or sees the bump and wakes.
     Atomics.add(this.header, H.generation, 1);
-    Atomics.notify(this.header, H.generation, 1);
+    if (Atomics.load(this.header, H.sleepers) > 0) Atomics.notify(this.header, H.generation, 1);
+  }
+
+  /**
+   * Wait for work: spin briefly (a dependency is usually released within microseconds, and a
+   * futex sleep and wake costs tens of them), then sleep until the generation moves.
+   */
+  idle(generation: number): void {
+    const header = this.header;
+    for (let spin = 0; spin < 4000; spin++) {
+      if (Atomics.load(header, H.generation) !== generation) return;
+    }
+    Atomics.add(header, H.sleepers, 1);
+    Atomics.wait(header, H.generation, generation, 2);
+    Atomics.sub(header, H.sleepers, 1);
   }
 
   /** Pop a ready tx, or -1 when the queue is empty right now. */

@@ -20,6 +20,7 @@ import type { PreparedTx } from "../prepare.js";
 import { runTx } from "../runTx.js";
 import { TxHost, type ScheduleGuard } from "../txHost.js";
 import { BlockView, H, STATUS } from "./blockBuffers.js";
+import { UndoLog, type UndoRecord } from "./undoLog.js";
 
 export type ReleasePolicy = "dag" | "columns";
 
@@ -29,13 +30,7 @@ export interface EngineOptions {
   readonly events: boolean;
 }
 
-/** What a transaction overwrote when it committed, so it can be rolled back. */
-export interface UndoRecord {
-  readonly ids: number[];
-  readonly values: (Value | undefined)[];
-  /** Set when the transaction credited pending fees before it ran: the fee cursor it found. */
-  feeCursorBefore: number;
-}
+export type { UndoRecord };
 
 export interface ReceiptExtra {
   readonly index: number;
@@ -55,8 +50,8 @@ export class BlockThread {
   readonly threadId: number;
   readonly successorOffsets: Int32Array;
   readonly successors: Int32Array;
-  /** Undo records of the transactions this thread committed in this execution. */
-  readonly undo = new Map<number, UndoRecord>();
+  /** What the transactions this thread committed in this execution overwrote. */
+  readonly undo: UndoLog;
   /** Errors and events of committed transactions, sent to the main thread after each round. */
   extras: ReceiptExtra[] = [];
   readonly #guards: (ScheduleGuard | undefined)[];
@@ -91,6 +86,7 @@ export class BlockThread {
     this.successors = parameters.successors;
     this.#epoch = parameters.epoch;
     this.#guards = new Array(this.prepared.length);
+    this.undo = new UndoLog(this.prepared.length);
     this.#host = new TxHost(this.state, this.runtime, { number: this.block.number, timestamp: this.block.timestamp, sequencer: this.block.sequencer }, false);
     this.#host.recordEvents = this.options.events;
     this.#feeLocationId = this.state.intern(balanceLocation(this.block.sequencer));
@@ -103,7 +99,7 @@ export class BlockThread {
     this.#host.recordEvents = options.events;
     this.#epoch = epoch;
     this.executionId = executionId;
-    this.undo.clear();
+    this.undo.reset(this.prepared.length);
     this.extras = [];
   }
 
@@ -122,7 +118,7 @@ export class BlockThread {
    * transactions that reach the sequencer's balance do this, and the DAG runs them after every
    * earlier transaction, so the sum is final and no other thread touches the balance meanwhile.
    */
-  #creditPendingFees(tx: number, record: UndoRecord): void {
+  #creditPendingFees(tx: number): void {
     const view = this.view;
     const cursor = Atomics.load(view.header, H.feeCursor);
     if (cursor >= tx) return;
@@ -131,25 +127,20 @@ export class BlockThread {
       const gas = view.gasUsed[i]!;
       if (gas > 0) sum += BigInt(gas) * this.prepared[i]!.tx.gasPrice;
     }
-    record.feeCursorBefore = cursor;
+    this.undo.recordFeeCursor(cursor);
     const old = this.state.getById(this.#feeLocationId);
-    record.ids.push(this.#feeLocationId);
-    record.values.push(old);
+    this.undo.record(this.#feeLocationId, old);
     this.state.setById(this.#feeLocationId, ((old as bigint | undefined) ?? 0n) + sum);
     Atomics.store(view.header, H.feeCursor, tx);
-  }
-
-  #rollback(record: UndoRecord): void {
-    for (let k = record.ids.length - 1; k >= 0; k--) this.state.setById(record.ids[k]!, record.values[k]);
-    if (record.feeCursorBefore >= 0) Atomics.store(this.view.header, H.feeCursor, record.feeCursorBefore);
   }
 
   /** Run one transaction; false when it left its scheduled set (nothing committed). */
   execute(tx: number, guarded: boolean): boolean {
     const view = this.view;
     const host = this.#host;
-    const record: UndoRecord = { ids: [], values: [], feeCursorBefore: -1 };
-    if (this.sets[tx]!.feeRecipient !== "none" || !guarded) this.#creditPendingFees(tx, record);
+    const undo = this.undo;
+    undo.begin(tx);
+    if (this.sets[tx]!.feeRecipient !== "none" || !guarded) this.#creditPendingFees(tx);
     host.guard = guarded ? this.#guard(tx) : undefined;
     const started = performance.now();
     Atomics.add(view.header, H.executions, 1);
@@ -157,15 +148,15 @@ export class BlockThread {
     const result = runTx(this.prepared[tx]!, this.runtime, host, this.options, () => {
       for (const [loc, value] of host.overlay) {
         const id = state.intern(loc);
-        record.ids.push(id);
-        record.values.push(state.getById(id));
+        undo.record(id, state.getById(id));
         state.setById(id, value);
       }
       host.discard();
     });
     host.guard = undefined;
     if (result === undefined) {
-      this.#rollback(record);
+      const cursor = undo.abortOpen((id, value) => state.setById(id, value));
+      if (cursor >= 0) Atomics.store(view.header, H.feeCursor, cursor);
       Atomics.add(view.header, H.aborts, 1);
       return false;
     }
@@ -179,7 +170,7 @@ export class BlockThread {
       this.extras.push({ index: tx, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
     }
     if (result.violations > 0) Atomics.add(view.header, H.violations, 1);
-    this.undo.set(tx, record);
+    undo.commit(tx);
     // The commit sequence orders rollbacks; storing it with Atomics publishes the writes above.
     Atomics.store(view.commitSeq, tx, Atomics.add(view.header, H.commits, 1));
     return true;
@@ -217,9 +208,7 @@ export class BlockThread {
       const generation = Atomics.load(header, H.generation);
       const tx = view.pop();
       if (tx < 0) {
-        // Nothing ready: sleep until a push or the end bumps the generation (bounded, in case of a
-        // missed wake-up between our check and the wait).
-        Atomics.wait(header, H.generation, generation, 2);
+        view.idle(generation);
         continue;
       }
       if (!this.execute(tx, true)) {
@@ -233,24 +222,9 @@ export class BlockThread {
     }
   }
 
-  /** Take back everything transaction `tx` committed (the main thread calls this during recovery). */
-  rollbackTx(tx: number): void {
-    const record = this.undo.get(tx);
-    if (record === undefined) return;
-    this.#rollback(record);
-    this.undo.delete(tx);
-  }
-
   /** Undo records of committed transactions after `index`, for the main thread to roll back. */
   takeUndoAfter(index: number): [number, UndoRecord][] {
-    const out: [number, UndoRecord][] = [];
-    for (const [tx, record] of this.undo) {
-      if (tx > index) {
-        out.push([tx, record]);
-        this.undo.delete(tx);
-      }
-    }
-    return out;
+    return this.undo.takeAfter(index);
   }
 }
 
