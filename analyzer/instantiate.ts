@@ -36,13 +36,75 @@ type CV = Val | Multi | Top;
 
 const MAX_CALL_DEPTH = 32;
 const MAX_LOCATIONS_PER_ACCESS = 4096;
+const NONE: readonly string[] = Object.freeze([]);
+/** Interned location strings per access template before the table is dropped. */
+const MAX_MEMO = 1 << 20;
+
+/**
+ * A small insertion-ordered set of locations. A transaction touches a handful, and comparing
+ * freshly concatenated strings would flatten each of them, so locations built from a template
+ * are compared by their parts (contract, variable, up to two key values) instead; other
+ * entries (wildcards, expanded choices, declared entries) by string. Large sets switch to a Set.
+ */
+class LocSet {
+  readonly items: string[] = [];
+  /** Per item: self, name, k0, k1 (self undefined for an entry compared by string). */
+  readonly #parts: unknown[] = [];
+  #strings = 0;
+  #set: Set<string> | undefined;
+  wild = false;
+
+  /** Add a location built as `<self>/<name>[/<k0>[/<k1>]]` (keys as their raw values). */
+  addParts(loc: string, self: string, name: string, k0: unknown, k1: unknown): void {
+    if (this.#set !== undefined) return this.add(loc);
+    const parts = this.#parts;
+    const n = parts.length;
+    for (let i = 0; i < n; i += 4) {
+      if (parts[i + 1] === name && parts[i + 2] === k0 && parts[i + 3] === k1 && parts[i] === self) return;
+    }
+    if (this.#strings > 0) for (let i = 0; i < n; i += 4) if (parts[i] === undefined && this.items[i >> 2] === loc) return;
+    this.items.push(loc);
+    parts.push(self, name, k0, k1);
+    if (this.items.length > 32) this.#set = new Set(this.items);
+  }
+
+  /** Whether the set holds `<self>/<name>/<k0>` added by parts. */
+  hasParts(self: string, name: string, k0: unknown): boolean {
+    const parts = this.#parts;
+    for (let i = 0; i < parts.length; i += 4) if (parts[i + 1] === name && parts[i + 2] === k0 && parts[i + 3] === undefined && parts[i] === self) return true;
+    return false;
+  }
+
+  add(loc: string): void {
+    if (this.#set !== undefined) {
+      if (this.#set.has(loc)) return;
+      this.#set.add(loc);
+      this.items.push(loc);
+      return;
+    }
+    if (this.items.includes(loc)) return;
+    this.#strings++;
+    this.items.push(loc);
+    this.#parts.push(undefined, undefined, undefined, undefined);
+    if (this.items.length > 32) this.#set = new Set(this.items);
+  }
+
+  /** Whether every entry was added by parts (no wildcard, no string entry). */
+  get simple(): boolean {
+    return this.#strings === 0 && this.#set === undefined;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+}
 
 interface TxCtx {
   readonly block: BlockInfo;
   readonly state: State;
   readonly resolve: (address: string) => CompiledContract | undefined;
-  reads: Set<string>;
-  writes: Set<string>;
+  readonly reads: LocSet;
+  readonly writes: LocSet;
   calls: number;
   level: number;
   reasons: string[] | undefined;
@@ -152,7 +214,10 @@ function compileSym(s: Sym): SymFn {
       const name = s.v;
       const keys = s.keys.map(compileSym);
       const def = compileSym(s.def);
-      return (env) => {
+      // Immutable storage never changes within a block: values are cached per pre-state.
+      let cachedState: State | undefined;
+      let cache = new Map<string, Map<unknown, CV>>();
+      const compute = (env: Env): CV => {
         const d = def(env);
         let locs: string[] = [`${env.self}/${name}`];
         for (const k of keys) {
@@ -167,6 +232,24 @@ function compileSym(s: Sym): SymFn {
         }
         if (d instanceof Top || d instanceof Multi) return new Top(false, "a storage default");
         return multi(locs.map((l) => storageValue(env.x.state.get(l)) ?? d));
+      };
+      if (keys.length > 1) return compute;
+      const key = keys[0];
+      return (env) => {
+        if (env.x.state !== cachedState) {
+          cachedState = env.x.state;
+          cache = new Map();
+        }
+        let bySelf = cache.get(env.self);
+        if (bySelf === undefined) cache.set(env.self, (bySelf = new Map()));
+        const k = key === undefined ? undefined : key(env);
+        if (k instanceof Multi || k instanceof Top) return compute(env);
+        let v = bySelf.get(k);
+        if (v === undefined && !bySelf.has(k)) {
+          v = compute(env);
+          if (bySelf.size < MAX_MEMO) bySelf.set(k, v);
+        }
+        return v;
       };
     }
     case "cat": {
@@ -286,27 +369,103 @@ function compileGuards(guards: readonly Sym[]): ((env: Env) => boolean) | undefi
 
 function compileFunction(t: FunctionTemplate, contract: ContractTemplates): FnRunner {
   const staticUnknown = t.class === "unknown" ? t.reasons.map((r) => `${contract.className}.${t.name} (${contract.file}:${r})`) : undefined;
-  const accesses = t.accesses.map((a) => {
-    const keys = a.keys.map(compileSym);
-    const guard = compileGuards(a.guard);
-    const write = a.rw === "w";
-    const name = a.v;
+  // Accesses to the same location template share one location string (a read-modify-write
+  // builds it once); each use keeps its own guard.
+  const groups = new Map<string, { v: string; keys: readonly Sym[]; uses: { write: boolean; guard: readonly Sym[] }[] }>();
+  for (const a of t.accesses) {
+    const id = JSON.stringify([a.v, a.keys]);
+    let g = groups.get(id);
+    if (g === undefined) groups.set(id, (g = { v: a.v, keys: a.keys, uses: [] }));
+    g.uses.push({ write: a.rw === "w", guard: a.guard });
+  }
+  const accesses = Array.from(groups.values(), (g) => {
+    const keys = g.keys.map(compileSym);
+    const uses = g.uses.map((u) => ({ write: u.write, guard: compileGuards(u.guard) }));
+    const unguarded = uses.every((u) => u.guard === undefined);
+    const reads = uses.some((u) => !u.write && u.guard === undefined);
+    const writes = uses.some((u) => u.write && u.guard === undefined);
+    const name = g.v;
+    const addParts = (x: TxCtx, env: Env, loc: string, k0: unknown, k1: unknown): void => {
+      if (unguarded) {
+        if (reads) x.reads.addParts(loc, env.self, name, k0, k1);
+        if (writes) x.writes.addParts(loc, env.self, name, k0, k1);
+      } else {
+        for (const u of uses) {
+          if (u.guard !== undefined && !u.guard(env)) continue;
+          (u.write ? x.writes : x.reads).addParts(loc, env.self, name, k0, k1);
+        }
+      }
+    };
+    const add = (x: TxCtx, env: Env, loc: string, wild: boolean): void => {
+      if (unguarded) {
+        if (reads) x.reads.add(loc);
+        if (writes) x.writes.add(loc);
+      } else {
+        for (const u of uses) {
+          if (u.guard !== undefined && !u.guard(env)) continue;
+          (u.write ? x.writes : x.reads).add(loc);
+        }
+      }
+      if (wild) {
+        x.reads.wild = true;
+        x.writes.wild = true;
+      }
+    };
+    const someUse = (env: Env): boolean => {
+      for (const u of uses) if (u.guard === undefined || u.guard(env)) return true;
+      return false;
+    };
+    // Location strings are interned per (self, key values) for this template: a location
+    // touched by many transactions (a pool's reserves, a busy sender's nonce) is one string.
+    const memo = new Map<string, Map<unknown, string>>();
+    let memoSize = 0;
+    const single = keys.length === 1 ? keys[0]! : undefined;
     return (env: Env): void => {
-      if (guard !== undefined && !guard(env)) return;
+      if (!unguarded && !someUse(env)) return;
       const x = env.x;
-      const out = write ? x.writes : x.reads;
+      if (keys.length === 0) {
+        let m = memo.get(env.self);
+        if (m === undefined) memo.set(env.self, (m = new Map([[undefined, `${env.self}/${name}`]])));
+        addParts(x, env, m.get(undefined)!, undefined, undefined);
+        return;
+      }
+      if (single !== undefined) {
+        const v = single(env);
+        if (!(v instanceof Multi || v instanceof Top)) {
+          let m = memo.get(env.self);
+          if (m === undefined) memo.set(env.self, (m = new Map()));
+          let loc = m.get(v);
+          if (loc === undefined) {
+            const ks = keyString(v);
+            if (ks === undefined) return; // encodeKey throws before the access: the call reverts
+            if (memoSize++ > MAX_MEMO) {
+              m.clear();
+              memoSize = 0;
+            }
+            loc = `${env.self}/${name}/${ks}`;
+            m.set(v, loc);
+          }
+          addParts(x, env, loc, v, undefined);
+          return;
+        }
+      }
       let loc = `${env.self}/${name}`;
-      // Fast path: every key a single value.
+      // Every key a single value.
       let i = 0;
+      let k0: unknown;
+      let k1: unknown;
       for (; i < keys.length; i++) {
         const v = keys[i]!(env);
         if (v instanceof Multi || v instanceof Top) break;
         const ks = keyString(v);
         if (ks === undefined) return; // encodeKey throws before the access: the call reverts
         loc += `/${ks}`;
+        if (i === 0) k0 = v;
+        else if (i === 1) k1 = v;
       }
       if (i === keys.length) {
-        out.add(loc);
+        if (i <= 2) addParts(x, env, loc, k0, k1);
+        else add(x, env, loc, false);
         return;
       }
       let locs = [loc];
@@ -315,7 +474,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates): FnRu
         if (v instanceof Top) {
           if (v.mutable) note(x, 2, `${contract.className}.${t.name}: a key of ${name} depends on mutable storage (${v.why})`);
           else note(x, 1, `${contract.className}.${t.name}: a key of ${name} is not known before the block runs (${v.why})`);
-          for (const l of locs) out.add(`${l}/*`);
+          for (const l of locs) add(x, env, `${l}/*`, true);
           return;
         }
         const next: string[] = [];
@@ -326,11 +485,11 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates): FnRu
         locs = next;
         if (locs.length > MAX_LOCATIONS_PER_ACCESS) {
           note(x, 1, `${contract.className}.${t.name}: too many locations for ${name}: wildcard`);
-          out.add(`${env.self}/${name}/*`);
+          add(x, env, `${env.self}/${name}/*`, true);
           return;
         }
       }
-      for (const l of locs) out.add(l);
+      for (const l of locs) add(x, env, l, false);
     };
   });
   const calls = t.calls.map((c) => {
@@ -431,6 +590,8 @@ export class Instantiator {
   readonly #strict: boolean;
   readonly #feeLocation: string;
   readonly #resolve: (address: string) => CompiledContract | undefined;
+  readonly #validate: FnRunner | undefined;
+  readonly #settle: FnRunner | undefined;
 
   constructor(parameters: InstantiatorParameters) {
     for (const [address, templates] of parameters.contracts) this.#byAddress.set(address, compileTemplates(templates));
@@ -440,6 +601,9 @@ export class Instantiator {
     this.#strict = parameters.enforce === "strict";
     this.#feeLocation = balanceLocation(parameters.block.sequencer);
     this.#resolve = (address) => this.#byAddress.get(address);
+    const accounts = this.#byAddress.get(ACCOUNTS_ADDRESS);
+    this.#validate = accounts?.functions.get("_validate");
+    this.#settle = accounts?.functions.get("_settle");
   }
 
   get feeRecipientLocation(): string {
@@ -448,51 +612,79 @@ export class Instantiator {
 
   instantiate(p: PreparedTx): TxAccessSetDetail {
     const { tx } = p;
-    const x: TxCtx = { block: this.#block, state: this.#state, resolve: this.#resolve, reads: new Set(), writes: new Set(), calls: 0, level: 0, reasons: undefined, depth: 0 };
-    // Execute phase.
+    const x: TxCtx = { block: this.#block, state: this.#state, resolve: this.#resolve, reads: new LocSet(), writes: new LocSet(), calls: 0, level: 0, reasons: undefined, depth: 0 };
+    // Execute phase first: sets keep insertion order, so its accesses are the first entries.
     const target = this.#byAddress.get(tx.to);
     const run = target?.functions.get(tx.fn);
     if (target === undefined || run === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
     else run({ self: tx.to, sender: tx.from, origin: tx.from, args: p.args as readonly Val[], x });
-    const execReads = Array.from(x.reads);
-    const execWrites = Array.from(x.writes);
+    const execReads = x.reads.size;
+    const execWrites = x.writes.size;
     // Validate and settlement phases (the sequencer's fee credit is not an access).
-    const accounts = this.#byAddress.get(ACCOUNTS_ADDRESS);
-    const validate = accounts?.functions.get("_validate");
-    const settle = accounts?.functions.get("_settle");
-    if (validate === undefined || settle === undefined) note(x, 2, "no account contract with _validate and _settle");
+    if (this.#validate === undefined || this.#settle === undefined) note(x, 2, "no account contract with _validate and _settle");
     else {
-      validate({ self: ACCOUNTS_ADDRESS, sender: tx.from, origin: tx.from, args: [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, this.#checkSignatures], x });
-      settle({ self: ACCOUNTS_ADDRESS, sender: ACCOUNTS_ADDRESS, origin: ACCOUNTS_ADDRESS, args: [tx.from, TOP_REFUND], x });
+      this.#validate({ self: ACCOUNTS_ADDRESS, sender: tx.from, origin: tx.from, args: [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, this.#checkSignatures], x });
+      this.#settle({ self: ACCOUNTS_ADDRESS, sender: ACCOUNTS_ADDRESS, origin: ACCOUNTS_ADDRESS, args: [tx.from, TOP_REFUND], x });
     }
-    const inferredReads = Array.from(x.reads);
-    const inferredWrites = Array.from(x.writes);
+    const inferredReads = x.reads.items;
+    const inferredWrites = x.writes.items;
+    const inferredCount = [inferredReads.length, inferredWrites.length] as const;
 
     // Merge the declared list; warn where it misses an inferred access of the execute phase.
     let warnings: string[] | undefined;
     let level = x.level;
-    const reasons = x.reasons ?? [];
+    const reasons = x.reasons ?? (this.#strict ? [] : NONE);
+    let reads = inferredReads;
+    let writes = inferredWrites;
     const declared = tx.accessList;
+    let declaredWild = false;
     if (declared !== undefined) {
-      const readable = new LocationMatcher([...declared.reads, ...declared.writes]);
-      const writable = new LocationMatcher(declared.writes);
-      for (const loc of execReads) if (!readable.has(loc) && !declared.reads.includes(loc) && !declared.writes.includes(loc)) (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred read of ${loc}`);
-      for (const loc of execWrites) if (!writable.has(loc) && !declared.writes.includes(loc)) (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred write of ${loc}`);
-      for (const loc of declared.reads) x.reads.add(loc);
-      for (const loc of declared.writes) x.writes.add(loc);
+      let wild = false;
+      let outside = false;
+      for (const l of declared.reads) {
+        if (l.charCodeAt(l.length - 1) === 42 && l.endsWith("/*")) wild = true;
+        if (!outside && !inferredReads.includes(l)) outside = true;
+      }
+      for (const l of declared.writes) {
+        if (l.charCodeAt(l.length - 1) === 42 && l.endsWith("/*")) wild = true;
+        if (!outside && !inferredWrites.includes(l)) outside = true;
+      }
+      declaredWild = wild;
+      const readable = wild ? new LocationMatcher([...declared.reads, ...declared.writes]) : undefined;
+      const writable = wild ? new LocationMatcher(declared.writes) : undefined;
+      for (let i = 0; i < execReads; i++) {
+        const loc = inferredReads[i]!;
+        if (!(declared.writes.includes(loc) || declared.reads.includes(loc) || readable?.has(loc) === true)) (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred read of ${loc}`);
+      }
+      for (let i = 0; i < execWrites; i++) {
+        const loc = inferredWrites[i]!;
+        if (!(declared.writes.includes(loc) || writable?.has(loc) === true)) (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred write of ${loc}`);
+      }
+      if (outside) {
+        const merged = { reads: new LocSet(), writes: new LocSet() };
+        for (const loc of inferredReads) merged.reads.add(loc);
+        for (const loc of inferredWrites) merged.writes.add(loc);
+        for (const loc of declared.reads) merged.reads.add(loc);
+        for (const loc of declared.writes) merged.writes.add(loc);
+        if (merged.reads.size !== inferredCount[0]) reads = merged.reads.items;
+        if (merged.writes.size !== inferredCount[1]) writes = merged.writes.items;
+      }
       if (level === 2 && this.#strict) {
         level = 1;
-        reasons.push("the declared list bounds the execute phase (strict enforcement)");
+        (reasons as string[]).push("the declared list bounds the execute phase (strict enforcement)");
       }
     }
     const cls = CLASSES[level] as AccessClass;
-    const reads = Array.from(x.reads);
-    const writes = Array.from(x.writes);
     let feeRecipient: FeeRecipientAccess = "none";
+    const sequencer = this.#block.sequencer;
     if (cls === "unknown") feeRecipient = "read-write";
-    else if (this.#touches(writes)) feeRecipient = "read-write";
-    else if (this.#touches(reads)) feeRecipient = "read";
-    const gas = Math.min(Number(tx.gasLimit), GAS.txBase + execReads.length * GAS.read + execWrites.length * GAS.write + x.calls * GAS.call);
+    else if (x.writes.simple && x.reads.simple && reads === inferredReads && writes === inferredWrites) {
+      if (x.writes.hasParts(ACCOUNTS_ADDRESS, "balance", sequencer)) feeRecipient = "read-write";
+      else if (x.reads.hasParts(ACCOUNTS_ADDRESS, "balance", sequencer)) feeRecipient = "read";
+    }
+    else if (writes.includes(this.#feeLocation) || ((x.writes.wild || declaredWild) && this.#touches(writes))) feeRecipient = "read-write";
+    else if (reads.includes(this.#feeLocation) || ((x.reads.wild || declaredWild) && this.#touches(reads))) feeRecipient = "read";
+    const gas = Math.min(Number(tx.gasLimit), GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call);
     return {
       index: p.index,
       reads,
@@ -501,7 +693,7 @@ export class Instantiator {
       class: cls,
       feeRecipient,
       reasons,
-      warnings: warnings ?? [],
+      warnings: warnings ?? NONE,
       inferred: { reads: inferredReads, writes: inferredWrites },
     };
   }

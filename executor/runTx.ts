@@ -57,14 +57,15 @@ export function runTx(p: PreparedTx, state: State, runtime: ContractRuntime, hos
   const previousHost = installHost(host);
   try {
     if (tx.gasLimit < BigInt(GAS.txBase)) {
-      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: `gas limit ${tx.gasLimit} is below the intrinsic ${GAS.txBase}` }, fee: 0n, violations: 0 };
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: `gas limit ${tx.gasLimit} is below the intrinsic ${GAS.txBase}`, ...traced(host) }, fee: 0n, violations: 0 };
     }
     // Validate phase: a failure excludes the transaction and leaves no trace in the state.
     try {
       host.invoke(accounts, ACCOUNTS_ADDRESS, "_validate", [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, options.checkSignatures], tx.from);
     } catch (error) {
       host.discard();
-      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error) }, fee: 0n, violations: 0 };
+      // An invalid transaction still read what the validate phase read before it failed.
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error), ...traced(host) }, fee: 0n, violations: 0 };
     }
     host.commitTo(state, onCommit);
 
@@ -104,12 +105,17 @@ export function runTx(p: PreparedTx, state: State, runtime: ContractRuntime, hos
       fee,
       ...(error !== undefined ? { error } : {}),
       ...(events.length > 0 ? { events } : {}),
-      ...(host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {}),
+      ...traced(host),
     };
     return { receipt, fee, violations: host.violations };
   } finally {
     installHost(previousHost);
   }
+}
+
+/** With tracing on, what the transaction read and wrote in every phase (not the fee credit). */
+function traced(host: TxHost): { reads?: string[]; writes?: string[] } {
+  return host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {};
 }
 
 /** Apply the sequencer's fee credit to `state`. */
