@@ -35,6 +35,8 @@ class Top {
 type CV = Val | Multi | Top;
 
 const MAX_CALL_DEPTH = 32;
+/** Calls followed per transaction (fan-out recursion would otherwise explode). */
+const MAX_CALLS = 4096;
 const MAX_LOCATIONS_PER_ACCESS = 4096;
 const NONE: readonly string[] = Object.freeze([]);
 /** Interned location strings per access template before the table is dropped. */
@@ -513,8 +515,8 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates): FnRu
         const run = callee.functions.get(fn);
         const tmpl = callee.templates.functions[fn];
         if (run === undefined || tmpl === undefined || !tmpl.public) continue; // reverts before any access
-        if (x.depth >= MAX_CALL_DEPTH) {
-          note(x, 2, `calls nested deeper than ${MAX_CALL_DEPTH} are not followed`);
+        if (x.depth >= MAX_CALL_DEPTH || x.calls >= MAX_CALLS) {
+          note(x, 2, x.depth >= MAX_CALL_DEPTH ? `calls nested deeper than ${MAX_CALL_DEPTH} are not followed` : `more than ${MAX_CALLS} calls are not followed`);
           return;
         }
         x.calls++;

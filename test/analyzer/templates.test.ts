@@ -133,3 +133,18 @@ function helper(c: unknown): void {}
     expect(performance.now() - started).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe("unbounded calls", () => {
+  it("recursion through calls ends in an unknown set with its reason", async () => {
+    const LOOPS: Address = "0x00000000000000000000000000000000000f0002";
+    const genesis: Genesis = { contracts: [{ address: LOOPS, contract: "./loops.ts", storage: {} }], accounts: [{ address: A, balance: 10n ** 24n, nonce: 0n }] };
+    const chain = await chainOf(genesis, [tx(A, 0n, LOOPS, "recurseCall", ["0"]), tx(A, 1n, LOOPS, "recurse", ["0"]), tx(A, 2n, LOOPS, "count", ["5"])]);
+    const sets = await inferAccessSets({ block: chain.block, runtime: chain.runtime, state: chain.state, prepared: chain.prepared });
+    expect(sets.txs[0]!.class).toBe("unknown");
+    expect(sets.txs[0]!.reasons).toContain("calls nested deeper than 32 are not followed");
+    expect(sets.txs[1]!.class).toBe("unknown");
+    expect(sets.txs[1]!.reasons[0]).toContain("recursive call to recurse is not followed");
+    expect(sets.txs[2]!.class).toBe("exact");
+    expect(sets.txs[2]!.writes).toContain(`${LOOPS}/counter`);
+  });
+});
