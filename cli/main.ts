@@ -5,6 +5,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { BaseError } from "../core/errors.js";
+import { analyzeCommand } from "./commands/analyze.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
 import { genCommand } from "./commands/gen.js";
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         }),
       )
       .command(mempoolCommand)
+      .command(analyzeCommand)
       .command(benchCommand)
       .demandCommand(1, "name a command (see --help)")
       .strict()

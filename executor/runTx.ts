@@ -61,7 +61,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
   const previousHost = installHost(host);
   try {
     if (tx.gasLimit < BigInt(GAS.txBase)) {
-      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: `gas limit ${tx.gasLimit} is below the intrinsic ${GAS.txBase}` }, fee: 0n, violations: 0 };
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: `gas limit ${tx.gasLimit} is below the intrinsic ${GAS.txBase}`, ...traced(host) }, fee: 0n, violations: 0 };
     }
     // Validate phase: a failure excludes the transaction and leaves no trace in the state.
     try {
@@ -69,7 +69,8 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     } catch (error) {
       if (host.scheduleViolation !== undefined) return undefined;
       host.discard();
-      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error) }, fee: 0n, violations: 0 };
+      // An invalid transaction still read what the validate phase read before it failed.
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error), ...traced(host) }, fee: 0n, violations: 0 };
     }
 
     // Execute phase: metered and enforced; any failure rolls back every write of this phase.
@@ -114,12 +115,17 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
       fee,
       ...(error !== undefined ? { error } : {}),
       ...(events !== undefined ? { events } : {}),
-      ...(host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {}),
+      ...traced(host),
     };
     return { receipt, fee, violations: host.violations };
   } finally {
     installHost(previousHost);
   }
+}
+
+/** With tracing on, what the transaction read and wrote in every phase (not the fee credit). */
+function traced(host: TxHost): { reads?: string[]; writes?: string[] } {
+  return host.reads !== undefined ? { reads: Array.from(host.reads).sort(), writes: Array.from(host.writes!).sort() } : {};
 }
 
 /** Apply the sequencer's fee credit to `state`. */

@@ -9,9 +9,11 @@ import { join } from "node:path";
 import { ContractLoadError } from "../../core/errors.js";
 import { packageRoot } from "../../core/paths.js";
 import type { ContractAbi, MethodAbi, ParamAbi, ParamType } from "./abi.js";
+import { lintOrThrow } from "../../analyzer/lint.js";
+import { gasTransformer } from "../../analyzer/instrument.js";
 
 /** Bump when the output of `compileContract` changes for the same source. */
-const COMPILER_VERSION = "1";
+const COMPILER_VERSION = "2";
 
 export interface CompiledContract {
   readonly file: string;
@@ -60,8 +62,7 @@ function position(ts: Ts, file: string, sf: import("ts-morph").ts.SourceFile, no
   return `${file}:${line + 1}:${character + 1}`;
 }
 
-function readAbi(ts: Ts, source: string, file: string): ContractAbi {
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+function readAbi(ts: Ts, sf: import("ts-morph").ts.SourceFile, file: string): ContractAbi {
   const classes = sf.statements.filter(ts.isClassDeclaration).filter((c) => c.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword));
   const main = classes.find((c) => c.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) ?? (classes.length === 1 ? classes[0] : undefined);
   if (main === undefined) throw new ContractLoadError(`${file}: a contract module must export its contract class (export default class … extends Contract)`);
@@ -86,13 +87,26 @@ function readAbi(ts: Ts, source: string, file: string): ContractAbi {
   return { className: main.name?.text ?? "default", methods };
 }
 
-/** Compile one contract module (no cache). */
+/**
+ * Compile one contract module (no cache): lint it (determinism and sandbox rules, see
+ * analyzer/lint.ts), read its ABI, transpile it to CommonJS with gas metering injected (see
+ * analyzer/instrument.ts). The compiled code expects the metering helpers as parameters of its
+ * module wrapper (sandbox.ts provides them).
+ */
 export async function compileContract(source: string, file: string): Promise<CompiledContract> {
   const ts = await loadTs();
-  const abi = readAbi(ts, source, file);
+  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const syntax = (sf as unknown as { parseDiagnostics?: import("ts-morph").ts.DiagnosticWithLocation[] }).parseDiagnostics?.[0];
+  if (syntax !== undefined) {
+    const where = sf.getLineAndCharacterOfPosition(syntax.start);
+    throw new ContractLoadError(`${file}:${where.line + 1}:${where.character + 1}: ${ts.flattenDiagnosticMessageText(syntax.messageText, "\n")}`);
+  }
+  lintOrThrow(ts, sf, file);
+  const abi = readAbi(ts, sf, file);
   const out = ts.transpileModule(source, {
     fileName: file,
     reportDiagnostics: true,
+    transformers: { before: [gasTransformer(ts)] },
     compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, useDefineForClassFields: true, sourceMap: false },
   });
   const syntaxError = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);

@@ -41,6 +41,11 @@ export function host(): Host {
   return installed;
 }
 
+/** The installed host, if any (the gas-metering helpers charge it; deployment has none). */
+export function currentHost(): Host | undefined {
+  return installed;
+}
+
 /** Install `next` as the current host; returns the previous one so callers can restore it. */
 export function installHost(next: Host | undefined): Host | undefined {
   const previous = installed;

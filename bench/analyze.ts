@@ -1,0 +1,158 @@
+/**
+ * Analyzer benchmark: cold analysis of the shipped contracts (a fresh process, no cache), warm
+ * analysis (a fresh process, templates cached on disk; and in memory), and instantiation
+ * throughput (access sets per second) on generated blocks.
+ *
+ *   node dist/bench/analyze.js [--txs N] [--json]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { SAMPLE_CONTRACTS } from "../contracts/runtime/runtime.js";
+import { samplesDir } from "../core/paths.js";
+import { machineDescription, median } from "./measure.js";
+
+export interface AnalyzeBenchResult {
+  readonly machine: string;
+  /** Fresh process, no cache: loading the analyzer and TypeScript, linting and deriving all samples. */
+  readonly coldMs: number;
+  /** Fresh process, templates cached on disk. */
+  readonly warmDiskMs: number;
+  /** Same process, templates cached in memory. */
+  readonly warmMemoryMs: number;
+  /** Instantiation of whole blocks (declared lists merged), median wall and process CPU time. */
+  readonly instantiation: readonly {
+    readonly workload: string;
+    readonly txs: number;
+    readonly medianMs: number;
+    readonly txPerSecond: number;
+    readonly cpuMs: number;
+    readonly txPerCpuSecond: number;
+  }[];
+  /** 1-minute load average when the run ended (other processes on a shared machine skew wall times). */
+  readonly loadAverage: number;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+
+/** In a child process: time loading the samples' templates from a cold start of the analyzer. */
+async function childLoad(): Promise<void> {
+  const started = performance.now();
+  const { loadTemplates } = await import("../analyzer/load.js");
+  for (const name of SAMPLE_CONTRACTS) await loadTemplates(join(samplesDir(), `${name}.ts`));
+  const firstMs = performance.now() - started;
+  const again = performance.now();
+  for (const name of SAMPLE_CONTRACTS) await loadTemplates(join(samplesDir(), `${name}.ts`));
+  const memoryMs = performance.now() - again;
+  process.stdout.write(JSON.stringify({ firstMs, memoryMs }));
+}
+
+/**
+ * In a child process (run with --expose-gc): instantiation throughput. Each measured block starts
+ * after a full collection, so the garbage of generating and deploying it is not billed to it.
+ */
+async function childInstantiate(txs: number, repeat: number): Promise<void> {
+  const { generateWorkload } = await import("../workloads/index.js");
+  const { blockToJson, parseBlock } = await import("../core/schema.js");
+  const { deployChain } = await import("../executor/chain.js");
+  const { withAccountContract } = await import("../state/genesis.js");
+  const { templatesForRuntime } = await import("../analyzer/analyze.js");
+  const { Instantiator } = await import("../analyzer/instantiate.js");
+  const instantiation: AnalyzeBenchResult["instantiation"][number][] = [];
+  const collect = (globalThis as { gc?: () => void }).gc;
+  for (const workload of ["erc20", "p2p", "defi"] as const) {
+    // One block warms the JIT; each measured block has its own seed, so its accounts (and their
+    // locations) are new to the process, as in a sequencer meeting a block for the first time.
+    const runs: number[] = [];
+    const cpus: number[] = [];
+    for (let seed = 0; seed <= repeat; seed++) {
+      const generated = generateWorkload(workload, { txs, seed: `bench-${seed}` });
+      // Through JSON, as a sequencer receives blocks (flat strings, not the generator's slices).
+      const block = parseBlock(JSON.parse(JSON.stringify(blockToJson(generated.block))) as unknown);
+      const chain = await deployChain(block, withAccountContract(generated.genesis), process.cwd());
+      const contracts = await templatesForRuntime(chain.runtime);
+      const instantiator = new Instantiator({ contracts, block: chain.block, state: chain.state });
+      collect?.();
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      instantiator.instantiateBlock(chain.prepared);
+      const wall = performance.now() - started;
+      const used = process.cpuUsage(cpu);
+      if (seed > 0) {
+        runs.push(wall);
+        cpus.push((used.user + used.system) / 1000);
+      }
+    }
+    const medianMs = median(runs);
+    const cpuMs = median(cpus);
+    instantiation.push({ workload, txs, medianMs, txPerSecond: Math.round((txs * 1000) / medianMs), cpuMs, txPerCpuSecond: Math.round((txs * 1000) / cpuMs) });
+  }
+  process.stdout.write(JSON.stringify(instantiation));
+}
+
+function spawnLoad(env: NodeJS.ProcessEnv): { firstMs: number; memoryMs: number } {
+  const child = spawnSync(process.execPath, [SELF, "--child-load"], { env: { ...process.env, ...env }, encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout) as { firstMs: number; memoryMs: number };
+}
+
+export async function benchAnalyze(options: { readonly txs?: number; readonly repeat?: number } = {}): Promise<AnalyzeBenchResult> {
+  const txs = options.txs ?? 20_000;
+  const repeat = options.repeat ?? 3;
+  const cacheDir = mkdtempSync(join(tmpdir(), "prescient-bench-"));
+  let coldMs: number;
+  let warmDiskMs: number;
+  let warmMemoryMs: number;
+  try {
+    const colds: number[] = [];
+    for (let i = 0; i < 3; i++) colds.push(spawnLoad({ PRESCIENT_CACHE: "off" }).firstMs);
+    coldMs = median(colds);
+    spawnLoad({ PRESCIENT_CACHE_DIR: cacheDir }); // populate the disk cache
+    const warms: number[] = [];
+    const memories: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = spawnLoad({ PRESCIENT_CACHE_DIR: cacheDir });
+      warms.push(r.firstMs);
+      memories.push(r.memoryMs);
+    }
+    warmDiskMs = median(warms);
+    warmMemoryMs = median(memories);
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+
+  const child = spawnSync(process.execPath, ["--expose-gc", SELF, "--child-instantiate", String(txs), String(repeat)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
+  const instantiation = JSON.parse(child.stdout) as AnalyzeBenchResult["instantiation"];
+  return { machine: machineDescription(), coldMs, warmDiskMs, warmMemoryMs, instantiation, loadAverage: loadavg()[0] ?? 0 };
+}
+
+function format(r: AnalyzeBenchResult): string {
+  const lines = [
+    `machine: ${r.machine}`,
+    `cold analysis of the ${SAMPLE_CONTRACTS.length} shipped contracts (fresh process, no cache): ${r.coldMs.toFixed(0)} ms`,
+    `warm analysis (fresh process, templates cached on disk): ${r.warmDiskMs.toFixed(1)} ms`,
+    `warm analysis (templates cached in memory): ${r.warmMemoryMs.toFixed(3)} ms`,
+  ];
+  for (const i of r.instantiation) {
+    lines.push(`instantiation, ${i.workload} (${i.txs} txs): ${i.medianMs.toFixed(1)} ms wall, ${i.txPerSecond} tx/s (${i.cpuMs.toFixed(1)} ms CPU, ${i.txPerCpuSecond} tx per CPU second)`);
+  }
+  lines.push(`load average at the end: ${r.loadAverage.toFixed(2)}`);
+  return lines.join("\n");
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  if (process.argv.includes("--child-load")) await childLoad();
+  else if (process.argv.includes("--child-instantiate")) {
+    const at = process.argv.indexOf("--child-instantiate");
+    await childInstantiate(Number(process.argv[at + 1]), Number(process.argv[at + 2]));
+  }
+  else {
+    const txsArg = process.argv.indexOf("--txs");
+    const txs = txsArg >= 0 ? Number(process.argv[txsArg + 1]) : undefined;
+    const result = await benchAnalyze(txs !== undefined ? { txs } : {});
+    process.stdout.write(`${process.argv.includes("--json") ? JSON.stringify(result) : format(result)}\n`);
+  }
+}
