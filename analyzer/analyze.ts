@@ -9,7 +9,7 @@ import type { Block, EnforcementPolicy, Receipt } from "../core/types.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import { executeBlockSequential } from "../executor/sequential.js";
-import type { State } from "../state/state.js";
+import type { StateStore as State } from "../state/state.js";
 import { Instantiator, type BlockAccessSetsDetail, type TxAccessSetDetail } from "./instantiate.js";
 import { loadTemplates } from "./load.js";
 import type { ContractTemplates } from "./template.js";

@@ -13,7 +13,7 @@ import type { Address, Value } from "../core/types.js";
 import { GAS } from "../contracts/sdk/gas.js";
 import type { BlockInfo } from "../contracts/sdk/host.js";
 import type { PreparedTx } from "../executor/prepare.js";
-import type { State } from "../state/state.js";
+import type { StateStore as State } from "../state/state.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
 /** A concrete value, as contract code would see it. */

@@ -8,7 +8,7 @@ import type { Genesis } from "../core/types.js";
 import type { LoadedChain } from "../executor/chain.js";
 import { ParallelExecutor, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
 import { executeBlockSequential } from "../executor/sequential.js";
-import { blockAccessSets } from "../executor/accessSets.js";
+import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 import { buildConflictGraph, listScheduleMakespan } from "../scheduler/index.js";
 import { median } from "./measure.js";
 
@@ -65,7 +65,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
     sequentialRoot = r.stateRoot;
     return r.stats.wallMs;
   });
-  const sets = blockAccessSets(chain.block, chain.prepared, { checkSignatures: p.signatures });
+  const sets = await analyzeBlockAccessSets({ block: chain.block, prepared: chain.prepared, runtime: chain.runtime, state: chain.state, checkSignatures: p.signatures });
   const graph = buildConflictGraph(sets);
   let total = 0;
   for (let i = 0; i < graph.txCount; i++) total += graph.gas[i]!;
@@ -76,7 +76,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
   for (const threads of threadCounts) {
     const executor = await ParallelExecutor.create({ genesis: chain.genesis as Genesis, baseDir: chain.baseDir, threads, capacity: Math.max(1 << 16, 4 * (chain.state.size + 8 * chain.block.txs.length)) });
     try {
-      const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures: p.signatures });
+      const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures: p.signatures, sets });
       const snapshot = executor.state.snapshotValues();
       for (const mode of p.modes ?? (["hybrid", "columns"] as const)) {
         let inline = false;

@@ -13,7 +13,7 @@ import { mempoolCommand } from "./commands/mempool.js";
 import { runCommand } from "./commands/run.js";
 import { createScheduleCommand } from "./commands/schedule.js";
 import { loadChain } from "../executor/chain.js";
-import { blockAccessSets } from "../executor/accessSets.js";
+import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 
 class UsageError extends Error {}
 
@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(
         createScheduleCommand(async (blockFile, genesisFile) => {
           const chain = await loadChain({ blockFile, genesisFile });
-          return blockAccessSets(chain.block, chain.prepared, { checkSignatures: true });
+          return analyzeBlockAccessSets({ block: chain.block, prepared: chain.prepared, runtime: chain.runtime, state: chain.state, checkSignatures: true });
         }),
       )
       .command(mempoolCommand)

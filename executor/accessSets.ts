@@ -8,7 +8,10 @@
 import type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "../core/accessSet.js";
 import { isWildcard } from "../core/location.js";
 import { balanceLocation, keyLocation, nonceLocation } from "../core/protocol.js";
-import type { Address, Block } from "../core/types.js";
+import type { Address, Block, EnforcementPolicy } from "../core/types.js";
+import { inferAccessSets } from "../analyzer/index.js";
+import type { ContractRuntime } from "../contracts/runtime/runtime.js";
+import type { StateStore } from "../state/state.js";
 import { GAS } from "../contracts/sdk/gas.js";
 import type { PreparedTx } from "./prepare.js";
 
@@ -35,6 +38,10 @@ export function replaySet(p: PreparedTx, sequencer: Address): { reads: string[];
   return { reads: r, writes: writes.map((k) => data + k), class: "exact" };
 }
 
+/**
+ * Access sets from declared lists alone (plus the protocol's own accesses): what a pipeline that
+ * does not run the analyzer schedules with. `analyzeBlockAccessSets` is the full version.
+ */
 export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], options: AccessSetOptions): BlockAccessSets {
   const feeLocation = balanceLocation(block.sequencer);
   const unknown = new Array<boolean>(prepared.length);
@@ -56,10 +63,41 @@ export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], o
     const gas = p.target.module === "kv" && tx.fn === "exec" ? GAS.txBase + Number(p.args[2] as bigint) : Number(tx.gasLimit);
     return { index: i, reads, writes, gas, class: cls, feeRecipient };
   });
-  if (unknown.some(Boolean)) {
-    for (const [i, set] of txs.entries()) {
-      txs[i] = unknown[i] ? { ...set, writes: [...set.writes, BARRIER_LOCATION] } : { ...set, reads: [...set.reads, BARRIER_LOCATION] };
-    }
-  }
-  return { feeRecipientLocation: feeLocation, txs };
+  return withBarriers({ feeRecipientLocation: feeLocation, txs });
+}
+
+/** Make every `unknown` transaction a barrier (see BARRIER_LOCATION). */
+export function withBarriers(sets: BlockAccessSets): BlockAccessSets {
+  if (!sets.txs.some((t) => t.class === "unknown")) return sets;
+  return {
+    ...sets,
+    txs: sets.txs.map((set) => (set.class === "unknown" ? { ...set, writes: [...set.writes, BARRIER_LOCATION] } : { ...set, reads: [...set.reads, BARRIER_LOCATION] })),
+  };
+}
+
+export interface AnalyzeBlockAccessSetsParameters {
+  readonly block: Block;
+  readonly prepared: readonly PreparedTx[];
+  readonly runtime: ContractRuntime;
+  /** The pre-block state: storage the analyzer proves immutable is resolved against it. */
+  readonly state: StateStore;
+  readonly checkSignatures: boolean;
+  readonly enforce?: EnforcementPolicy;
+}
+
+/**
+ * The sets the executors schedule with: the analyzer's inferred set merged with each declared
+ * list and the protocol's accesses; `unknown` transactions become barriers.
+ */
+export async function analyzeBlockAccessSets(parameters: AnalyzeBlockAccessSetsParameters): Promise<BlockAccessSets> {
+  const detail = await inferAccessSets({
+    block: parameters.block,
+    runtime: parameters.runtime,
+    state: parameters.state,
+    prepared: parameters.prepared,
+    checkSignatures: parameters.checkSignatures,
+    ...(parameters.enforce !== undefined ? { enforce: parameters.enforce } : {}),
+  });
+  const txs: TxAccessSet[] = detail.txs.map((t) => ({ index: t.index, reads: t.reads, writes: t.writes, gas: t.gas, class: t.class, feeRecipient: t.feeRecipient }));
+  return withBarriers({ feeRecipientLocation: detail.feeRecipientLocation, txs });
 }

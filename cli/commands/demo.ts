@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
-import { blockAccessSets } from "../../executor/accessSets.js";
+import { analyzeBlockAccessSets } from "../../executor/accessSets.js";
 import { deployChain } from "../../executor/chain.js";
 import { ParallelExecutor } from "../../executor/parallel/parallelExecutor.js";
 import { executeBlockSequential } from "../../executor/sequential.js";
@@ -46,7 +46,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     const workload = generateWorkload("defi", { txs: args.txs, seed: args.seed });
     const genesis = withAccountContract(workload.genesis);
     const chain = await deployChain(workload.block, genesis, process.cwd());
-    const sets = blockAccessSets(chain.block, chain.prepared, { checkSignatures: true });
+    const sets = await analyzeBlockAccessSets({ block: chain.block, prepared: chain.prepared, runtime: chain.runtime, state: chain.state, checkSignatures: true });
     const schedule = scheduleBlock(sets, { threads: args.threads, baseFee: chain.block.baseFee });
 
     // Three runs each, reported as the median: the first run of anything in Node is a cold one.
@@ -56,7 +56,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     let parallelMs: number[] = [];
     let parallel;
     try {
-      const loaded = await executor.load({ block: chain.block, prepared: chain.prepared });
+      const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, sets });
       const snapshot = executor.state.snapshotValues();
       for (let i = 0; i < 3; i++) {
         executor.state.restoreValues(snapshot);
@@ -93,7 +93,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       `prescient demo — a DeFi block of ${txs} transactions (seed ${args.seed})`,
       `  calls: ${callMix(chain.block.txs.map((t) => t.fn))}`,
       "",
-      "access sets (declared lists + protocol accesses)",
+      "access sets (analyzer templates ∪ declared lists ∪ protocol accesses)",
       `  ${Array.from(classes, ([c, n]) => `${n} ${c}`).join(", ")}`,
       "",
       "schedule",

@@ -36,7 +36,10 @@ export const H = {
   loaded: 13,
   /** Threads asleep on `generation`: pushers skip the (mutex-taking) notify when there are none. */
   sleepers: 14,
-  size: 16,
+  /** The urgent queue (transactions with work waiting on them): popped before the normal one. */
+  urgentHead: 15,
+  urgentTail: 16,
+  size: 24,
 } as const;
 
 export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
@@ -58,7 +61,7 @@ export interface BlockBuffers {
   readonly inRound: SharedArrayBuffer;
   /** Per tx: predecessors in the round not yet committed. */
   readonly remaining: SharedArrayBuffer;
-  /** The ready queue (tx index + 1; 0 = slot not yet written). */
+  /** The ready queues (tx index + 1; 0 = slot not yet written): normal in [0, n), urgent in [n, 2n). */
   readonly queue: SharedArrayBuffer;
   /** Columns mode: the round's columns as CSR over round members. */
   readonly columnOffsets: SharedArrayBuffer;
@@ -78,7 +81,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     endMs: new SharedArrayBuffer(n * 8),
     inRound: new SharedArrayBuffer(n),
     remaining: new SharedArrayBuffer(n * 4),
-    queue: new SharedArrayBuffer(n * 4),
+    queue: new SharedArrayBuffer(2 * n * 4),
     columnOffsets: new SharedArrayBuffer((n + 1) * 4),
     columnMembers: new SharedArrayBuffer(n * 4),
   };
@@ -102,8 +105,11 @@ export class BlockView {
   readonly columnOffsets: Int32Array;
   readonly columnMembers: Int32Array;
 
+  readonly txCountOrOne: number;
+
   constructor(b: BlockBuffers) {
     this.txCount = b.txCount;
+    this.txCountOrOne = Math.max(1, b.txCount);
     this.header = new Int32Array(b.header);
     this.status = new Uint8Array(b.status);
     this.gasUsed = new Float64Array(b.gasUsed);
@@ -118,9 +124,15 @@ export class BlockView {
     this.columnMembers = new Int32Array(b.columnMembers);
   }
 
-  push(tx: number): void {
-    const slot = Atomics.add(this.header, H.tail, 1);
-    Atomics.store(this.queue, slot, tx + 1);
+  /**
+   * Make `tx` ready. Urgent transactions (others wait on them) go to their own queue, popped
+   * first: list scheduling by critical path, so a chain of dependent transactions keeps moving
+   * while independent ones fill the gaps, instead of queueing behind them.
+   */
+  push(tx: number, urgent: boolean): void {
+    const base = urgent ? this.txCountOrOne : 0;
+    const slot = Atomics.add(this.header, urgent ? H.urgentTail : H.tail, 1);
+    Atomics.store(this.queue, base + slot, tx + 1);
     // Bump the generation before looking for sleepers: a thread about to sleep registers first and
     // then waits on the generation it read, so it either is seen here or sees the bump and wakes.
     Atomics.add(this.header, H.generation, 1);
@@ -141,16 +153,21 @@ export class BlockView {
     Atomics.sub(header, H.sleepers, 1);
   }
 
-  /** Pop a ready tx, or -1 when the queue is empty right now. */
+  /** Pop a ready tx (urgent first), or -1 when both queues are empty right now. */
   pop(): number {
+    const urgent = this.#popFrom(H.urgentHead, H.urgentTail, this.txCountOrOne);
+    return urgent >= 0 ? urgent : this.#popFrom(H.head, H.tail, 0);
+  }
+
+  #popFrom(headIndex: number, tailIndex: number, base: number): number {
     const header = this.header;
     for (;;) {
-      const head = Atomics.load(header, H.head);
-      if (head >= Atomics.load(header, H.tail)) return -1;
-      if (Atomics.compareExchange(header, H.head, head, head + 1) !== head) continue;
+      const head = Atomics.load(header, headIndex);
+      if (head >= Atomics.load(header, tailIndex)) return -1;
+      if (Atomics.compareExchange(header, headIndex, head, head + 1) !== head) continue;
       // The pusher bumps tail before it stores the slot: wait out that instant.
       let tx: number;
-      while ((tx = Atomics.load(this.queue, head)) === 0) {
+      while ((tx = Atomics.load(this.queue, base + head)) === 0) {
         // spin
       }
       return tx - 1;

@@ -4,6 +4,7 @@
  * validation, because the main thread validated the block before it was encoded.
  */
 import { blockToJson } from "../../core/schema.js";
+import type { BlockAccessSets } from "../../core/accessSet.js";
 import type { AccessList, Address, Block, RawArg, Tx } from "../../core/types.js";
 
 export function encodeBlock(block: Block): SharedArrayBuffer {
@@ -46,4 +47,16 @@ export function decodeTrustedBlock(shared: SharedArrayBuffer): Block {
       }),
     ),
   };
+}
+
+/** The access sets the main thread scheduled with, for the workers' guards. */
+export function encodeSets(sets: BlockAccessSets): SharedArrayBuffer {
+  const bytes = Buffer.from(JSON.stringify(sets), "utf8");
+  const shared = new SharedArrayBuffer(Math.max(1, bytes.length));
+  new Uint8Array(shared).set(bytes);
+  return shared;
+}
+
+export function decodeSets(shared: SharedArrayBuffer): BlockAccessSets {
+  return JSON.parse(Buffer.from(shared).toString("utf8")) as BlockAccessSets;
 }

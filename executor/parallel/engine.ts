@@ -50,6 +50,8 @@ export class BlockThread {
   readonly threadId: number;
   readonly successorOffsets: Int32Array;
   readonly successors: Int32Array;
+  /** 1 for transactions other transactions wait on (see BlockView.push). */
+  readonly urgent: Uint8Array;
   /** What the transactions this thread committed in this execution overwrote. */
   readonly undo: UndoLog;
   /** Errors and events of committed transactions, sent to the main thread after each round. */
@@ -72,6 +74,7 @@ export class BlockThread {
     threadId: number;
     successorOffsets: Int32Array;
     successors: Int32Array;
+    urgent: Uint8Array;
     epoch: number;
   }) {
     this.view = parameters.view;
@@ -84,6 +87,7 @@ export class BlockThread {
     this.threadId = parameters.threadId;
     this.successorOffsets = parameters.successorOffsets;
     this.successors = parameters.successors;
+    this.urgent = parameters.urgent;
     this.#epoch = parameters.epoch;
     this.#guards = new Array(this.prepared.length);
     this.undo = new UndoLog(this.prepared.length);
@@ -180,7 +184,7 @@ export class BlockThread {
     const view = this.view;
     for (let e = this.successorOffsets[tx]!; e < this.successorOffsets[tx + 1]!; e++) {
       const s = this.successors[e]!;
-      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s);
+      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s, this.urgent[s] === 1);
     }
   }
 
@@ -194,7 +198,7 @@ export class BlockThread {
     if (from === undefined || to === undefined || from >= to) return;
     Atomics.store(view.header, H.column, next);
     Atomics.store(view.header, H.columnRemaining, to - from);
-    for (let k = from; k < to; k++) view.push(view.columnMembers[k]!);
+    for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, false);
   }
 
   /** The round loop. Returns when the round is complete or a violation stopped it. */
@@ -211,7 +215,8 @@ export class BlockThread {
         view.idle(generation);
         continue;
       }
-      if (!this.execute(tx, true)) {
+      // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.
+      if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {
         view.flagViolation(tx);
         view.wakeAll();
         return;

@@ -22,10 +22,10 @@ import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { buildConflictGraph, computeColumns, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
 import { SharedState } from "../../state/sharedState.js";
 import { stateFromGenesis } from "../../state/genesis.js";
-import { blockAccessSets } from "../accessSets.js";
+import { analyzeBlockAccessSets } from "../accessSets.js";
 import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
-import { encodeBlock } from "./blockCodec.js";
+import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
@@ -46,6 +46,8 @@ export interface LoadParallelBlockParameters {
   /** Verify signatures (default true); part of loading because it changes the access sets. */
   readonly checkSignatures?: boolean;
   readonly prepared?: readonly PreparedTx[];
+  /** The access sets to schedule with (default: the analyzer's, merged with declared lists). */
+  readonly sets?: BlockAccessSets;
   readonly file?: string;
 }
 
@@ -138,19 +140,24 @@ export class ParallelExecutor {
     const { block } = parameters;
     const checkSignatures = parameters.checkSignatures ?? true;
     const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
-    const sets = blockAccessSets(block, prepared, { checkSignatures });
+    const sets = parameters.sets ?? (await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures }));
     const graph = buildConflictGraph(sets);
     const shared = (a: Int32Array) => {
       const out = new SharedArrayBuffer(Math.max(4, a.byteLength));
       new Int32Array(out).set(a);
       return out;
     };
+    const urgent = new SharedArrayBuffer(Math.max(1, graph.txCount));
+    const urgentView = new Uint8Array(urgent);
+    for (let i = 0; i < graph.txCount; i++) urgentView[i] = graph.successorOffsets[i + 1]! > graph.successorOffsets[i]! ? 1 : 0;
     const payload: BlockPayload = {
       blockId: ++this.#blockId,
       blockBytes: encodeBlock(block),
+      setsBytes: encodeSets(sets),
       checkSignatures,
       successorOffsets: shared(graph.successorOffsets),
       successors: shared(graph.successors),
+      urgent,
     };
     const mainThread = new BlockThread({
       view: new BlockView(createBlockBuffers(0)),
@@ -163,6 +170,7 @@ export class ParallelExecutor {
       threadId: 0,
       successorOffsets: graph.successorOffsets,
       successors: graph.successors,
+      urgent: urgentView,
       epoch: 0,
     });
     if (this.#pool !== undefined) {
@@ -241,10 +249,12 @@ class BlockRun {
     for (const tx of members) view.inRound[tx] = 1;
     header[H.head] = 0;
     header[H.tail] = 0;
+    header[H.urgentHead] = 0;
+    header[H.urgentTail] = 0;
     header[H.done] = 0;
     header[H.total] = members.length;
     header[H.violation] = view.txCount;
-    view.queue.fill(0, 0, members.length);
+    view.queue.fill(0);
     const { predecessorOffsets, predecessors } = this.#loaded.graph;
     if (policy === "dag") {
       const seeds: number[] = [];
@@ -254,7 +264,7 @@ class BlockRun {
         view.remaining[tx] = waiting;
         if (waiting === 0) seeds.push(tx);
       }
-      for (const tx of seeds) view.push(tx);
+      for (const tx of seeds) view.push(tx, this.#main.urgent[tx] === 1);
       return;
     }
     // Columns of this round's members, compacted: the DAG's columns with empty ones dropped.
@@ -276,7 +286,7 @@ class BlockRun {
     header[H.column] = 0;
     const first = view.columnOffsets[1]! - view.columnOffsets[0]!;
     header[H.columnRemaining] = first;
-    for (let i = 0; i < first; i++) view.push(view.columnMembers[i]!);
+    for (let i = 0; i < first; i++) view.push(view.columnMembers[i]!, false);
   }
 
   async #round(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<number> {

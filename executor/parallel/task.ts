@@ -18,9 +18,13 @@ export interface WorkerData {
 export interface BlockPayload {
   readonly blockId: number;
   readonly blockBytes: SharedArrayBuffer;
+  /** The block's access sets (JSON): every thread guards with the sets the DAG was built from. */
+  readonly setsBytes: SharedArrayBuffer;
   readonly checkSignatures: boolean;
   readonly successorOffsets: SharedArrayBuffer;
   readonly successors: SharedArrayBuffer;
+  /** Per tx: 1 when other transactions wait on it. */
+  readonly urgent: SharedArrayBuffer;
 }
 
 /**

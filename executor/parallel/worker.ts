@@ -6,9 +6,8 @@
 import { threadId, workerData } from "node:worker_threads";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { SharedState } from "../../state/sharedState.js";
-import { blockAccessSets } from "../accessSets.js";
 import { prepareBlock } from "../prepare.js";
-import { decodeTrustedBlock } from "./blockCodec.js";
+import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
 import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
@@ -23,7 +22,7 @@ async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
   const runtime = await runtimeReady;
   const block = decodeTrustedBlock(payload.blockBytes);
   const prepared = prepareBlock(block, runtime);
-  const sets = blockAccessSets(block, prepared, { checkSignatures: payload.checkSignatures }).txs;
+  const sets = decodeSets(payload.setsBytes).txs;
   const thread = new BlockThread({
     view: new BlockView(createBlockBuffers(0)),
     block,
@@ -36,6 +35,7 @@ async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
     threadId: (threadId % 250) + 1,
     successorOffsets: new Int32Array(payload.successorOffsets),
     successors: new Int32Array(payload.successors),
+    urgent: new Uint8Array(payload.urgent),
     epoch: 0,
   });
   current = { blockId: payload.blockId, thread };
