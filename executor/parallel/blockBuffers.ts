@@ -6,40 +6,37 @@
  * transaction.
  */
 
-/** Header words of a round. */
+/**
+ * Header words of a round. The words every transaction touches (queue ends, the done count, the
+ * sleep word) sit on cache lines of their own, 64 bytes apart: two threads bumping counters that
+ * share a line would bounce it between cores on every transaction.
+ */
+const LINE = 16;
 export const H = {
-  /** Next queue slot to pop. */
-  head: 0,
-  /** Next queue slot to push. */
-  tail: 1,
-  /** Transactions of the round that have committed. */
-  done: 2,
-  /** Transactions in the round. */
-  total: 3,
-  /** Lowest index whose attempt left its scheduled set (txCount when none). */
-  violation: 4,
-  /** Commit sequence counter (global across the block's rounds). */
-  commits: 5,
-  /** Bumped on every push and at the end; idle threads wait on it. */
-  generation: 6,
-  /** Index up to which fees have been credited to the sequencer's balance (block-wide). */
-  feeCursor: 7,
-  /** Execution attempts, discarded attempts. */
-  executions: 8,
-  aborts: 9,
-  /** Columns mode: the column being released, and how many of its members are still running. */
-  column: 10,
-  columnRemaining: 11,
-  /** Transactions that broke their declared lists (the `violations` stat). */
-  violations: 12,
-  /** Workers that have loaded the block (a load barrier, so each worker takes one load task). */
-  loaded: 13,
-  /** Threads asleep on `generation`: pushers skip the (mutex-taking) notify when there are none. */
-  sleepers: 14,
+  /** Next slot to pop / push, normal queue. */
+  head: 0 * LINE,
+  tail: 1 * LINE,
   /** The urgent queue (transactions with work waiting on them): popped before the normal one. */
-  urgentHead: 15,
-  urgentTail: 16,
-  size: 24,
+  urgentHead: 2 * LINE,
+  urgentTail: 3 * LINE,
+  /** Transactions of the round that have committed. */
+  done: 4 * LINE,
+  /** Bumped when a push may wake a sleeper, and at the end; idle threads wait on it. */
+  generation: 5 * LINE,
+  /** Threads asleep on `generation`: pushers skip the bump and the notify when there are none. */
+  sleepers: 6 * LINE,
+  /** Transactions in the round. */
+  total: 7 * LINE,
+  /** Lowest index whose attempt left its scheduled set (txCount when none). */
+  violation: 7 * LINE + 1,
+  /** Index up to which fees have been credited to the sequencer's balance (block-wide). */
+  feeCursor: 7 * LINE + 2,
+  /** Columns mode: the column being released, and how many of its members are still running. */
+  column: 8 * LINE,
+  columnRemaining: 8 * LINE + 1,
+  /** Transactions that broke their declared lists (the `violations` stat). */
+  violations: 9 * LINE,
+  size: 10 * LINE,
 } as const;
 
 export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
@@ -51,8 +48,8 @@ export interface BlockBuffers {
   readonly status: SharedArrayBuffer;
   /** Per tx: gas used (Float64, since limits are u64). */
   readonly gasUsed: SharedArrayBuffer;
-  /** Per tx: commit sequence number, -1 when not committed. */
-  readonly commitSeq: SharedArrayBuffer;
+  /** Per tx: 1 once committed (rolled back: 0). */
+  readonly committed: SharedArrayBuffer;
   /** Per tx: which thread ran it, and when (ms since the block started, per the thread's clock). */
   readonly thread: SharedArrayBuffer;
   readonly startMs: SharedArrayBuffer;
@@ -75,7 +72,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     header: new SharedArrayBuffer(H.size * 4),
     status: new SharedArrayBuffer(n),
     gasUsed: new SharedArrayBuffer(n * 8),
-    commitSeq: new SharedArrayBuffer(n * 4),
+    committed: new SharedArrayBuffer(n),
     thread: new SharedArrayBuffer(n),
     startMs: new SharedArrayBuffer(n * 8),
     endMs: new SharedArrayBuffer(n * 8),
@@ -85,7 +82,6 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     columnOffsets: new SharedArrayBuffer((n + 1) * 4),
     columnMembers: new SharedArrayBuffer(n * 4),
   };
-  new Int32Array(buffers.commitSeq).fill(-1);
   return buffers;
 }
 
@@ -95,7 +91,7 @@ export class BlockView {
   readonly header: Int32Array;
   readonly status: Uint8Array;
   readonly gasUsed: Float64Array;
-  readonly commitSeq: Int32Array;
+  readonly committed: Uint8Array;
   readonly thread: Uint8Array;
   readonly startMs: Float64Array;
   readonly endMs: Float64Array;
@@ -113,7 +109,7 @@ export class BlockView {
     this.header = new Int32Array(b.header);
     this.status = new Uint8Array(b.status);
     this.gasUsed = new Float64Array(b.gasUsed);
-    this.commitSeq = new Int32Array(b.commitSeq);
+    this.committed = new Uint8Array(b.committed);
     this.thread = new Uint8Array(b.thread);
     this.startMs = new Float64Array(b.startMs);
     this.endMs = new Float64Array(b.endMs);
@@ -133,23 +129,35 @@ export class BlockView {
     const base = urgent ? this.txCountOrOne : 0;
     const slot = Atomics.add(this.header, urgent ? H.urgentTail : H.tail, 1);
     Atomics.store(this.queue, base + slot, tx + 1);
-    // Bump the generation before looking for sleepers: a thread about to sleep registers first and
-    // then waits on the generation it read, so it either is seen here or sees the bump and wakes.
-    Atomics.add(this.header, H.generation, 1);
-    if (Atomics.load(this.header, H.sleepers) > 0) Atomics.notify(this.header, H.generation, 1);
+    // A thread about to sleep registers in `sleepers` and then looks at the queues once more, so
+    // either it sees this push or this push sees it and moves the generation it waits on.
+    if (Atomics.load(this.header, H.sleepers) > 0) {
+      Atomics.add(this.header, H.generation, 1);
+      Atomics.notify(this.header, H.generation, 1);
+    }
+  }
+
+  /** Whether there is something to do: a ready transaction, or the round is over. */
+  hasWork(): boolean {
+    const h = this.header;
+    return (
+      Atomics.load(h, H.urgentTail) > Atomics.load(h, H.urgentHead) ||
+      Atomics.load(h, H.tail) > Atomics.load(h, H.head) ||
+      Atomics.load(h, H.done) >= Atomics.load(h, H.total) ||
+      Atomics.load(h, H.violation) < this.txCount
+    );
   }
 
   /**
    * Wait for work: spin briefly (a dependency is usually released within microseconds, and a
-   * futex sleep and wake costs tens of them), then sleep until the generation moves.
+   * futex sleep and wake costs tens of them), then sleep until a push moves the generation.
    */
-  idle(generation: number): void {
+  idle(): void {
+    for (let spin = 0; spin < 2000; spin++) if (this.hasWork()) return;
     const header = this.header;
-    for (let spin = 0; spin < 4000; spin++) {
-      if (Atomics.load(header, H.generation) !== generation) return;
-    }
+    const generation = Atomics.load(header, H.generation);
     Atomics.add(header, H.sleepers, 1);
-    Atomics.wait(header, H.generation, generation, 2);
+    if (!this.hasWork()) Atomics.wait(header, H.generation, generation, 5);
     Atomics.sub(header, H.sleepers, 1);
   }
 

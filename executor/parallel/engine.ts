@@ -56,6 +56,9 @@ export class BlockThread {
   readonly undo: UndoLog;
   /** Errors and events of committed transactions, sent to the main thread after each round. */
   extras: ReceiptExtra[] = [];
+  /** Attempts and discarded attempts in this execution (counted here, summed by the main thread). */
+  executions = 0;
+  aborts = 0;
   readonly #guards: (ScheduleGuard | undefined)[];
   readonly #host: TxHost;
   readonly #feeLocationId: number;
@@ -105,6 +108,8 @@ export class BlockThread {
     this.executionId = executionId;
     this.undo.reset(this.prepared.length);
     this.extras = [];
+    this.executions = 0;
+    this.aborts = 0;
   }
 
   #guard(tx: number): ScheduleGuard {
@@ -147,7 +152,7 @@ export class BlockThread {
     if (this.sets[tx]!.feeRecipient !== "none" || !guarded) this.#creditPendingFees(tx);
     host.guard = guarded ? this.#guard(tx) : undefined;
     const started = performance.now();
-    Atomics.add(view.header, H.executions, 1);
+    this.executions++;
     const state = this.state;
     const result = runTx(this.prepared[tx]!, this.runtime, host, this.options, () => {
       for (const [loc, value] of host.overlay) {
@@ -161,7 +166,7 @@ export class BlockThread {
     if (result === undefined) {
       const cursor = undo.abortOpen((id, value) => state.setById(id, value));
       if (cursor >= 0) Atomics.store(view.header, H.feeCursor, cursor);
-      Atomics.add(view.header, H.aborts, 1);
+      this.aborts++;
       return false;
     }
     const r = result.receipt;
@@ -175,8 +180,7 @@ export class BlockThread {
     }
     if (result.violations > 0) Atomics.add(view.header, H.violations, 1);
     undo.commit(tx);
-    // The commit sequence orders rollbacks; storing it with Atomics publishes the writes above.
-    Atomics.store(view.commitSeq, tx, Atomics.add(view.header, H.commits, 1));
+    view.committed[tx] = 1;
     return true;
   }
 
@@ -209,10 +213,9 @@ export class BlockThread {
     for (;;) {
       if (Atomics.load(header, H.violation) < txCount) return;
       if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return;
-      const generation = Atomics.load(header, H.generation);
       const tx = view.pop();
       if (tx < 0) {
-        view.idle(generation);
+        view.idle();
         continue;
       }
       // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.

@@ -204,6 +204,12 @@ export class ParallelExecutor {
   }
 }
 
+function sum(counts: ReadonlyMap<number, { executions: number; aborts: number }>, key: "executions" | "aborts"): number {
+  let total = 0;
+  for (const c of counts.values()) total += c[key];
+  return total;
+}
+
 function totalGas(graph: ConflictGraph): number {
   let sum = 0;
   for (let i = 0; i < graph.txCount; i++) sum += graph.gas[i]!;
@@ -227,6 +233,7 @@ class BlockRun {
   readonly #extras = new Map<number, ReceiptExtra>();
   #rolledBack = 0;
   #rounds = 0;
+  readonly #workerCounts = new Map<number, { executions: number; aborts: number }>();
 
   constructor(executor: ParallelExecutor, loaded: LoadedParallelBlock, options: EngineOptions, executionId: number, started: number) {
     this.#executor = executor;
@@ -296,7 +303,7 @@ class BlockRun {
     if (pool === undefined) {
       this.#main.extras = [];
       this.#main.runRound(policy);
-      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0 });
+      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, executions: 0, aborts: 0 });
     } else {
       const tasks: Promise<RoundResult>[] = [];
       for (let t = 0; t < this.#executor.threads; t++) {
@@ -312,10 +319,13 @@ class BlockRun {
         tasks.push(pool.run(task) as Promise<RoundResult>);
       }
       const settled = await Promise.allSettled(tasks);
+      let worker = 0;
       for (const s of settled) {
         if (s.status === "rejected") throw new Error(`an executor worker failed: ${String((s.reason as Error)?.stack ?? s.reason)}`);
         if (s.value.failed !== undefined) throw new Error(`an executor worker failed: ${s.value.failed}`);
         results.push(s.value);
+        // Each worker reports running totals for this execution; tasks of a round go to distinct workers.
+        this.#workerCounts.set(worker++, { executions: s.value.executions, aborts: s.value.aborts });
         if (process.env.PRESCIENT_DEBUG_ROUNDS) process.stderr.write(`round ${this.#rounds}: load ${s.value.loadMs.toFixed(1)} ms, loop ${s.value.loopMs.toFixed(1)} ms\n`);
       }
     }
@@ -332,19 +342,21 @@ class BlockRun {
   /** Roll back committed transactions, newest commit first. */
   #rollback(undo: [number, UndoRecord][]): void {
     const view = this.#view;
-    undo.sort((a, b) => view.commitSeq[b[0]]! - view.commitSeq[a[0]]!);
+    // Newest first. Two transactions that wrote a common location are ordered by the DAG, so
+    // their commits happened in index order: descending index undoes them newest first.
+    undo.sort((a, b) => b[0] - a[0]);
     for (const [tx, record] of undo) {
       applyUndo(this.#executor.state, view.header, record);
       view.status[tx] = STATUS.pending;
       view.gasUsed[tx] = 0;
-      view.commitSeq[tx] = -1;
+      view.committed[tx] = 0;
       this.#extras.delete(tx);
       this.#rolledBack++;
     }
   }
 
   #committed(tx: number): boolean {
-    return this.#view.commitSeq[tx]! >= 0;
+    return this.#view.committed[tx] === 1;
   }
 
   async runSet(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
@@ -365,11 +377,11 @@ class BlockRun {
     const state = this.#executor.state;
     // Credit the fees not yet credited (those after the last transaction that read the balance).
     const cursor = view.header[H.feeCursor]!;
-    let sum = 0n;
-    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) sum += BigInt(view.gasUsed[i]!) * this.#loaded.prepared[i]!.tx.gasPrice;
-    if (sum > 0n) {
+    let pending = 0n;
+    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) pending += BigInt(view.gasUsed[i]!) * this.#loaded.prepared[i]!.tx.gasPrice;
+    if (pending > 0n) {
       const loc = balanceLocation(this.#loaded.block.sequencer);
-      state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + sum);
+      state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + pending);
     }
     const receipts: Receipt[] = new Array(view.txCount);
     const timeline: TimelineEntry[] = new Array(view.txCount);
@@ -398,9 +410,9 @@ class BlockRun {
         mode,
         threads,
         wallMs,
-        executions: view.header[H.executions]!,
+        executions: this.#main.executions + sum(this.#workerCounts, "executions"),
         validations: 0,
-        aborts: view.header[H.aborts]! + this.#rolledBack,
+        aborts: this.#main.aborts + sum(this.#workerCounts, "aborts") + this.#rolledBack,
         violations: view.header[H.violations]!,
       },
       timeline,

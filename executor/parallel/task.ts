@@ -57,4 +57,7 @@ export interface RoundResult {
   /** Time this worker spent decoding and preparing the block (first round only), and in the loop. */
   readonly loadMs: number;
   readonly loopMs: number;
+  /** This worker's attempts and discarded attempts so far in this execution. */
+  readonly executions: number;
+  readonly aborts: number;
 }
