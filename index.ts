@@ -59,3 +59,22 @@ export {
   type Sym,
   type TxAccessSetDetail,
 } from "./analyzer/index.js";
+
+export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters } from "./state/sharedState.js";
+export type { StateStore } from "./state/state.js";
+export { analyzeBlockAccessSets, blockAccessSets, withBarriers, BARRIER_LOCATION, type AnalyzeBlockAccessSetsParameters } from "./executor/accessSets.js";
+export { deployChain, loadChain, type LoadedChain } from "./executor/chain.js";
+export {
+  ParallelExecutor,
+  type CreateParallelExecutorParameters,
+  type ExecuteParallelParameters,
+  type LoadParallelBlockParameters,
+  type LoadedParallelBlock,
+  type ParallelExecutionResult,
+  type ParallelMode,
+  type TimelineEntry,
+} from "./executor/parallel/parallelExecutor.js";
+
+export * from "./scheduler/index.js";
+export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
+export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
