@@ -63,6 +63,8 @@ export class SharedState implements StateStore {
   readonly #arena: Uint16Array;
   readonly #tags: Uint8Array;
   readonly #limbs: BigUint64Array;
+  /** The limbs as 32-bit words: copying a slot through them allocates no BigInt. */
+  readonly #words: Uint32Array;
   /** This thread's cache of location → id, in front of the shared table. */
   readonly #ids = new Map<string, number>();
   /** This thread's cache of id → location string. */
@@ -80,6 +82,26 @@ export class SharedState implements StateStore {
     this.#arena = new Uint16Array(buffers.arena);
     this.#tags = new Uint8Array(buffers.tags);
     this.#limbs = new BigUint64Array(buffers.limbs);
+    this.#words = new Uint32Array(buffers.limbs);
+  }
+
+  /** Words per saved slot: the tag and eight 32-bit limb words. */
+  static readonly SLOT_WORDS = 9;
+
+  /** Copy slot `id` (tag and raw limbs) into `out` at `at`, without decoding it. */
+  saveSlot(id: number, out: Uint32Array, at: number): void {
+    out[at] = this.#tags[id]!;
+    const w = this.#words;
+    const b = id * 8;
+    for (let k = 0; k < 8; k++) out[at + 1 + k] = w[b + k]!;
+  }
+
+  /** Put back a slot saved by `saveSlot`. */
+  restoreSlot(id: number, saved: Uint32Array, at: number): void {
+    const w = this.#words;
+    const b = id * 8;
+    for (let k = 0; k < 8; k++) w[b + k] = saved[at + 1 + k]!;
+    this.#tags[id] = saved[at]!;
   }
 
   static create(parameters: CreateSharedStateParameters = {}): SharedState {

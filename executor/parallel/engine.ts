@@ -20,7 +20,7 @@ import type { PreparedTx } from "../prepare.js";
 import { runTx } from "../runTx.js";
 import { TxHost, type ScheduleGuard } from "../txHost.js";
 import { BlockView, H, STATUS } from "./blockBuffers.js";
-import { UndoLog, type UndoRecord } from "./undoLog.js";
+import { UndoLog, applyUndoRecord, type UndoRecord } from "./undoLog.js";
 
 export type ReleasePolicy = "dag" | "columns";
 
@@ -137,8 +137,8 @@ export class BlockThread {
       if (gas > 0) sum += BigInt(gas) * this.prepared[i]!.tx.gasPrice;
     }
     this.undo.recordFeeCursor(cursor);
+    this.undo.record(this.state, this.#feeLocationId);
     const old = this.state.getById(this.#feeLocationId);
-    this.undo.record(this.#feeLocationId, old);
     this.state.setById(this.#feeLocationId, ((old as bigint | undefined) ?? 0n) + sum);
     Atomics.store(view.header, H.feeCursor, tx);
   }
@@ -157,14 +157,14 @@ export class BlockThread {
     const result = runTx(this.prepared[tx]!, this.runtime, host, this.options, () => {
       for (const [loc, value] of host.overlay) {
         const id = state.intern(loc);
-        undo.record(id, state.getById(id));
+        undo.record(state, id);
         state.setById(id, value);
       }
       host.discard();
     });
     host.guard = undefined;
     if (result === undefined) {
-      const cursor = undo.abortOpen((id, value) => state.setById(id, value));
+      const cursor = undo.abortOpen(state);
       if (cursor >= 0) Atomics.store(view.header, H.feeCursor, cursor);
       this.aborts++;
       return false;
@@ -238,6 +238,6 @@ export class BlockThread {
 
 /** Apply an undo record produced by any thread. */
 export function applyUndo(state: SharedState, header: Int32Array, record: UndoRecord): void {
-  for (let k = record.ids.length - 1; k >= 0; k--) state.setById(record.ids[k]!, record.values[k]);
+  applyUndoRecord(state, record);
   if (record.feeCursorBefore >= 0) Atomics.store(header, H.feeCursor, record.feeCursorBefore);
 }

@@ -24,6 +24,7 @@ import { SharedState } from "../../state/sharedState.js";
 import { stateFromGenesis } from "../../state/genesis.js";
 import { analyzeBlockAccessSets } from "../accessSets.js";
 import { prepareBlock, type PreparedTx } from "../prepare.js";
+import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
@@ -89,7 +90,8 @@ export interface TimelineEntry {
 }
 
 export interface ParallelExecutionResult extends ExecutionResult {
-  readonly timeline: readonly TimelineEntry[];
+  /** Which thread ran each transaction, and when (built on demand: it is a 10⁵-object array). */
+  readonly timeline: () => readonly TimelineEntry[];
   /** Whether the block ran inline because it had no parallelism to use. */
   readonly inline: boolean;
   readonly rounds: number;
@@ -195,12 +197,18 @@ export class ParallelExecutor {
     const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
     const started = performance.now();
     const inline =
-      this.#pool === undefined ||
-      (mode === "hybrid" && listScheduleMakespan(loaded.graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(loaded.graph));
+      mode === "hybrid" &&
+      (this.#pool === undefined || listScheduleMakespan(loaded.graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(loaded.graph));
+    if (inline) {
+      // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
+      // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
+      const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+      return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
+    }
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started);
-    await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", inline ? undefined : this.#pool);
-    const result = run.finish(mode, inline ? 1 : this.threads);
-    return { ...result, inline, loadMs: loaded.loadMs };
+    await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
+    const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
+    return { ...result, inline: false, loadMs: loaded.loadMs };
   }
 }
 
@@ -384,7 +392,6 @@ class BlockRun {
       state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + pending);
     }
     const receipts: Receipt[] = new Array(view.txCount);
-    const timeline: TimelineEntry[] = new Array(view.txCount);
     const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
     for (let i = 0; i < view.txCount; i++) {
       const status = names[view.status[i]!]!;
@@ -399,7 +406,6 @@ class BlockRun {
         ...(extra?.error !== undefined ? { error: extra.error } : {}),
         ...(extra?.events !== undefined ? { events: extra.events } : {}),
       };
-      timeline[i] = { tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! };
     }
     const wallMs = performance.now() - this.#started;
     return {
@@ -415,7 +421,7 @@ class BlockRun {
         aborts: this.#main.aborts + sum(this.#workerCounts, "aborts") + this.#rolledBack,
         violations: view.header[H.violations]!,
       },
-      timeline,
+      timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
       rounds: this.#rounds,
     };
   }

@@ -1,21 +1,27 @@
 /**
  * What the transactions a thread committed overwrote, so the main thread can roll them back when
- * a schedule violation forces it. Kept as flat arrays appended at commit time (one push per
- * written location, no object per transaction): the common case never reads it.
+ * a schedule violation forces it. Kept as raw slot copies (location id, tag, limb words) appended
+ * to one growable typed array at commit time: no object and no BigInt per write, because the
+ * common case never reads it.
  */
-import type { Value } from "../../core/types.js";
+import { SharedState } from "../../state/sharedState.js";
 
 /** One transaction's undo information, as sent to the main thread. */
 export interface UndoRecord {
-  readonly ids: readonly number[];
-  readonly values: readonly (Value | undefined)[];
+  /** Location ids, newest last. */
+  readonly ids: Int32Array;
+  /** SLOT_WORDS words per id: the slot as it was before the transaction wrote it. */
+  readonly slots: Uint32Array;
   /** The fee cursor the transaction found, when it credited pending fees; -1 otherwise. */
   readonly feeCursorBefore: number;
 }
 
+const W = SharedState.SLOT_WORDS;
+
 export class UndoLog {
-  #ids: number[] = [];
-  #values: (Value | undefined)[] = [];
+  #ids = new Int32Array(1024);
+  #slots = new Uint32Array(1024 * W);
+  #length = 0;
   #start: Int32Array;
   #end: Int32Array;
   #feeCursor: Int32Array;
@@ -30,8 +36,7 @@ export class UndoLog {
 
   /** Forget everything (a new execution of the block). */
   reset(txCount: number): void {
-    this.#ids = [];
-    this.#values = [];
+    this.#length = 0;
     if (this.#start.length !== txCount) {
       this.#start = new Int32Array(txCount);
       this.#end = new Int32Array(txCount);
@@ -39,18 +44,28 @@ export class UndoLog {
     }
     this.#end.fill(-1);
     this.#feeCursor.fill(-1);
-    this.#committed = [];
+    this.#committed.length = 0;
   }
 
   begin(tx: number): void {
     this.#open = tx;
-    this.#start[tx] = this.#ids.length;
+    this.#start[tx] = this.#length;
     this.#feeCursor[tx] = -1;
   }
 
-  record(id: number, previous: Value | undefined): void {
-    this.#ids.push(id);
-    this.#values.push(previous);
+  /** Save slot `id` of `state` before the open transaction overwrites it. */
+  record(state: SharedState, id: number): void {
+    if (this.#length === this.#ids.length) {
+      const ids = new Int32Array(this.#ids.length * 2);
+      ids.set(this.#ids);
+      this.#ids = ids;
+      const slots = new Uint32Array(this.#slots.length * 2);
+      slots.set(this.#slots);
+      this.#slots = slots;
+    }
+    this.#ids[this.#length] = id;
+    state.saveSlot(id, this.#slots, this.#length * W);
+    this.#length++;
   }
 
   recordFeeCursor(cursor: number): void {
@@ -58,16 +73,15 @@ export class UndoLog {
   }
 
   commit(tx: number): void {
-    this.#end[tx] = this.#ids.length;
+    this.#end[tx] = this.#length;
     this.#committed.push(tx);
   }
 
-  /** The open (uncommitted) transaction's entries, newest first, then dropped. */
-  abortOpen(apply: (id: number, value: Value | undefined) => void): number {
+  /** Put back what the open (uncommitted) transaction overwrote; returns its fee cursor or -1. */
+  abortOpen(state: SharedState): number {
     const start = this.#start[this.#open]!;
-    for (let k = this.#ids.length - 1; k >= start; k--) apply(this.#ids[k]!, this.#values[k]);
-    this.#ids.length = start;
-    this.#values.length = start;
+    for (let k = this.#length - 1; k >= start; k--) state.restoreSlot(this.#ids[k]!, this.#slots, k * W);
+    this.#length = start;
     return this.#feeCursor[this.#open]!;
   }
 
@@ -82,10 +96,15 @@ export class UndoLog {
       }
       const from = this.#start[tx]!;
       const to = this.#end[tx]!;
-      out.push([tx, { ids: this.#ids.slice(from, to), values: this.#values.slice(from, to), feeCursorBefore: this.#feeCursor[tx]! }]);
+      out.push([tx, { ids: this.#ids.slice(from, to), slots: this.#slots.slice(from * W, to * W), feeCursorBefore: this.#feeCursor[tx]! }]);
       this.#end[tx] = -1;
     }
     this.#committed = kept;
     return out;
   }
+}
+
+/** Apply an undo record produced by any thread: newest write first. */
+export function applyUndoRecord(state: SharedState, record: UndoRecord): void {
+  for (let k = record.ids.length - 1; k >= 0; k--) state.restoreSlot(record.ids[k]!, record.slots, k * W);
 }
