@@ -111,6 +111,12 @@ export class ParallelExecutor {
   readonly #pool: Piscina | undefined;
   #blockId = 0;
   #executionId = 0;
+  /**
+   * Milliseconds of single-thread work per unit of gas, learned from this executor's own runs
+   * (undefined until the first). It prices a block before it runs: when the work parallelism can
+   * save is below what starting a round costs, the block runs inline.
+   */
+  #msPerGas: number | undefined;
 
   private constructor(threads: number, state: SharedState, runtime: ContractRuntime, pool: Piscina | undefined) {
     this.threads = threads;
@@ -196,21 +202,41 @@ export class ParallelExecutor {
     const mode = parameters.mode ?? "hybrid";
     const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
     const started = performance.now();
+    const gas = totalGas(loaded.graph);
+    const projected = gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads));
+    const estimatedMs = this.#msPerGas === undefined ? Number.POSITIVE_INFINITY : this.#msPerGas * gas;
     const inline =
       mode === "hybrid" &&
-      (this.#pool === undefined || listScheduleMakespan(loaded.graph, this.threads) * (parameters.inlineBelowSpeedup ?? 1.15) > totalGas(loaded.graph));
+      (this.#pool === undefined ||
+        projected < (parameters.inlineBelowSpeedup ?? 1.15) ||
+        // A round costs about a millisecond to start and end on these machines: a block whose
+        // saving would be smaller than a few of those runs faster inline.
+        estimatedMs * (1 - 1 / projected) < (parameters.inlineBelowSpeedup === 0 ? 0 : ROUND_COST_MS));
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
       // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
       const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+      this.#learn(result.stats.wallMs, gas);
       return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
     }
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started);
     await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
-    return { ...result, inline: false, loadMs: loaded.loadMs };
+    this.#learn(result.workMs, gas);
+    const { workMs: _work, ...rest } = result;
+    void _work;
+    return { ...rest, inline: false, loadMs: loaded.loadMs };
+  }
+
+  #learn(workMs: number, gas: number): void {
+    if (gas <= 0 || !(workMs > 0)) return;
+    const rate = workMs / gas;
+    this.#msPerGas = this.#msPerGas === undefined ? rate : 0.7 * this.#msPerGas + 0.3 * rate;
   }
 }
+
+/** What starting and finishing a parallel round costs, in milliseconds (a few task round trips). */
+const ROUND_COST_MS = 4;
 
 function sum(counts: ReadonlyMap<number, { executions: number; aborts: number }>, key: "executions" | "aborts"): number {
   let total = 0;
@@ -380,7 +406,7 @@ class BlockRun {
     await this.runSet(members.filter((tx) => tx > violation && !this.#committed(tx)), policy, pool);
   }
 
-  finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> {
+  finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> & { workMs: number } {
     const view = this.#view;
     const state = this.#executor.state;
     // Credit the fees not yet credited (those after the last transaction that read the balance).
@@ -408,6 +434,9 @@ class BlockRun {
       };
     }
     const wallMs = performance.now() - this.#started;
+    // Time spent inside transactions, over all threads: the block's single-thread work.
+    let workMs = 0;
+    for (let i = 0; i < view.txCount; i++) workMs += view.endMs[i]! - view.startMs[i]!;
     return {
       // Like the sequential executor's, wallMs stops before the state root is hashed.
       stateRoot: state.root(),
@@ -423,6 +452,7 @@ class BlockRun {
       },
       timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
       rounds: this.#rounds,
+      workMs,
     };
   }
 }
