@@ -147,3 +147,45 @@ describe("prescient demo", () => {
     expect(r.stdout).toMatch(/state root 0x[0-9a-f]{64}/);
   });
 });
+
+describe("prescient schedule, mempool and parallel run", () => {
+  it("schedules a generated block with the analyzer's sets", () => {
+    const r = cli(["schedule", "--block", join(dir, "block.json"), "--genesis", join(dir, "genesis.json"), "--json", "--threads", "2"]);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    // Independent transfers: one column, no edges, a 2-thread projection of 2×.
+    expect(s.columns).toEqual([Array.from({ length: 20 }, (_, i) => i)]);
+    expect(s.criticalPath.length).toBe(1);
+    expect(s.projectedSpeedup["2"]).toBeCloseTo(2, 5);
+    expect(s.prices.perTx).toHaveLength(20);
+  });
+
+  it("runs a block in every mode with the same root", () => {
+    const roots = ["sequential", "hybrid", "columns"].map((mode) => {
+      const r = cli(["run", "--block", join(dir, "block.json"), "--genesis", join(dir, "genesis.json"), "--json", "--mode", mode, "--threads", "2"]);
+      expect(r.status, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result.stats.mode).toBe(mode);
+      return result.stateRoot;
+    });
+    expect(new Set(roots).size).toBe(1);
+  });
+
+  it("turns NDJSON access sets into conflict-free batches", () => {
+    const input = [
+      { id: "a", reads: [], writes: ["t/b/1"], gas: 10, priority: 1 },
+      { id: "b", reads: ["t/b/1"], writes: ["t/b/2"], gas: 10, priority: 5 },
+      { id: "c", reads: [], writes: ["t/b/3"], gas: 10, priority: 3 },
+    ]
+      .map((x) => JSON.stringify(x))
+      .join("\n");
+    const r = cli(["mempool"], `${input}\n`);
+    expect(r.status, r.stderr).toBe(0);
+    const batches = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(batches[0].txs).toEqual(["c", "a"]);
+    expect(batches[1].txs).toEqual(["b"]);
+    const bad = cli(["mempool"], `{"id":"x","reads":[],"writes":[],"gas":"ten"}\n`);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/line 1/);
+  });
+});
