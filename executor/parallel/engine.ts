@@ -206,7 +206,7 @@ export class BlockThread {
   }
 
   /** The round loop. Returns when the round is complete or a violation stopped it. */
-  runRound(policy: ReleasePolicy): void {
+  runRound(policy: ReleasePolicy, fault?: { readonly tx: number; readonly kind: "throw" | "exit" }): void {
     const view = this.view;
     const header = view.header;
     const txCount = view.txCount;
@@ -217,6 +217,10 @@ export class BlockThread {
       if (tx < 0) {
         view.idle();
         continue;
+      }
+      if (fault !== undefined && fault.tx === tx) {
+        if (fault.kind === "exit") process.exit(1);
+        throw new Error(`injected fault at transaction ${tx}`);
       }
       // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.
       if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {

@@ -80,6 +80,13 @@ export interface ExecuteParallelParameters {
    * this (hybrid only; default 1.15): a block with no parallelism should not pay for threads.
    */
   readonly inlineBelowSpeedup?: number;
+  /** Fault injection for tests: the worker that picks transaction `tx` throws, or exits. */
+  readonly faultInjection?: FaultInjection;
+}
+
+export interface FaultInjection {
+  readonly tx: number;
+  readonly kind: "throw" | "exit";
 }
 
 export interface TimelineEntry {
@@ -96,6 +103,8 @@ export interface ParallelExecutionResult extends ExecutionResult {
   readonly inline: boolean;
   readonly rounds: number;
   readonly loadMs: number;
+  /** Set when a worker failed mid-block and the block was re-run on the calling thread. */
+  readonly workerFailure?: string;
 }
 
 const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
@@ -219,8 +228,20 @@ export class ParallelExecutor {
       this.#learn(result.stats.wallMs, gas);
       return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
     }
-    const run = new BlockRun(this, loaded, options, ++this.#executionId, started);
-    await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
+    // The values before the block, so that a worker failure never leaves a partly applied state:
+    // two typed-array copies, a few milliseconds for a state of a million locations.
+    const before = this.state.snapshotValues();
+    const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection);
+    try {
+      await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
+      // thread: the result is still exactly the sequential one.
+      this.state.restoreValues(before);
+      const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+      return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs, workerFailure: error.message };
+    }
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
     this.#learn(result.workMs, gas);
     const { workMs: _work, ...rest } = result;
@@ -233,6 +254,11 @@ export class ParallelExecutor {
     const rate = workMs / gas;
     this.#msPerGas = this.#msPerGas === undefined ? rate : 0.7 * this.#msPerGas + 0.3 * rate;
   }
+}
+
+/** A worker threw or died during a round. */
+class WorkerFailure extends Error {
+  override name = "WorkerFailure";
 }
 
 /** What starting and finishing a parallel round costs, in milliseconds (a few task round trips). */
@@ -269,7 +295,10 @@ class BlockRun {
   #rounds = 0;
   readonly #workerCounts = new Map<number, { executions: number; aborts: number }>();
 
-  constructor(executor: ParallelExecutor, loaded: LoadedParallelBlock, options: EngineOptions, executionId: number, started: number) {
+  readonly #fault: FaultInjection | undefined;
+
+  constructor(executor: ParallelExecutor, loaded: LoadedParallelBlock, options: EngineOptions, executionId: number, started: number, fault?: FaultInjection) {
+    this.#fault = fault;
     this.#executor = executor;
     this.#loaded = loaded;
     this.#options = options;
@@ -349,14 +378,25 @@ class BlockRun {
           options: this.#options,
           policy,
           epochWallMs: performance.timeOrigin + this.#started,
+          ...(this.#fault !== undefined ? { fault: this.#fault } : {}),
         };
         tasks.push(pool.run(task) as Promise<RoundResult>);
+      }
+      // A worker that throws or dies never finishes its transaction, so the others would wait for
+      // it forever: the first failure stops the round for everyone.
+      for (const task of tasks) {
+        task.then(
+          (r) => {
+            if (r.failed !== undefined) this.#abortRound();
+          },
+          () => this.#abortRound(),
+        );
       }
       const settled = await Promise.allSettled(tasks);
       let worker = 0;
       for (const s of settled) {
-        if (s.status === "rejected") throw new Error(`an executor worker failed: ${String((s.reason as Error)?.stack ?? s.reason)}`);
-        if (s.value.failed !== undefined) throw new Error(`an executor worker failed: ${s.value.failed}`);
+        if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
+        if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
         results.push(s.value);
         // Each worker reports running totals for this execution; tasks of a round go to distinct workers.
         this.#workerCounts.set(worker++, { executions: s.value.executions, aborts: s.value.aborts });
@@ -371,6 +411,11 @@ class BlockRun {
       this.#rollback(undo);
     }
     return violation;
+  }
+
+  #abortRound(): void {
+    Atomics.store(this.#view.header, H.violation, -1);
+    this.#view.wakeAll();
   }
 
   /** Roll back committed transactions, newest commit first. */

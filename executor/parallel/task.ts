@@ -47,6 +47,8 @@ export interface RoundTask {
   readonly policy: ReleasePolicy;
   /** `performance.timeOrigin + now()` of the execution's start, for the timeline. */
   readonly epochWallMs: number;
+  /** Fault injection (tests): throw or exit when this worker picks transaction `tx`. */
+  readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
 }
 
 export interface RoundResult {

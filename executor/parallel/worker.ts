@@ -68,7 +68,7 @@ export default async function runTask(task: LoadTask | RoundTask): Promise<Round
   }
   const loopStart = performance.now();
   thread.extras = [];
-  thread.runRound(task.policy);
+  thread.runRound(task.policy, task.fault);
   const violation = Atomics.load(thread.view.header, H.violation);
   const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
   return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart, executions: thread.executions, aborts: thread.aborts };

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ContractRuntime } from "../contracts/runtime/runtime.js";
+import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
+import { executeBlockSequential } from "../executor/sequential.js";
+import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
+import { generateWorkload } from "../workloads/index.js";
+
+describe("a worker that fails mid-block", () => {
+  it("still yields the sequential result, and the pool keeps working", async () => {
+    const w = generateWorkload("defi", { txs: 300, seed: 4 });
+    const genesis = withAccountContract(w.genesis);
+    const runtime = await ContractRuntime.create({ genesis, baseDir: import.meta.dirname });
+    const sequential = executeBlockSequential({ block: w.block, state: stateFromGenesis(genesis), runtime });
+    const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 2, capacity: 1 << 16 });
+    try {
+      const loaded = await executor.load({ block: w.block });
+      const snapshot = executor.state.snapshotValues();
+      for (const kind of ["throw", "exit"] as const) {
+        for (const mode of ["hybrid", "columns"] as const) {
+          executor.state.restoreValues(snapshot);
+          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, faultInjection: { tx: 150, kind } });
+          expect(r.workerFailure, `${kind} ${mode}`).toBeDefined();
+          expect(r.stateRoot, `${kind} ${mode}`).toBe(sequential.stateRoot);
+          expect(r.receipts.map((x) => [x.status, x.gasUsed, x.fee])).toEqual(sequential.receipts.map((x) => [x.status, x.gasUsed, x.fee]));
+        }
+      }
+      // Failed workers are replaced: the next block runs in parallel again.
+      executor.state.restoreValues(snapshot);
+      const after = await executor.execute({ block: loaded, mode: "hybrid", inlineBelowSpeedup: 0 });
+      expect(after.workerFailure).toBeUndefined();
+      expect(after.inline).toBe(false);
+      expect(after.stateRoot).toBe(sequential.stateRoot);
+    } finally {
+      await executor.close();
+    }
+  });
+});
