@@ -366,7 +366,7 @@ class BlockRun {
     if (pool === undefined) {
       this.#main.extras = [];
       this.#main.runRound(policy);
-      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, executions: 0, aborts: 0 });
+      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
     } else {
       const tasks: Promise<RoundResult>[] = [];
       for (let t = 0; t < this.#executor.threads; t++) {
@@ -393,14 +393,12 @@ class BlockRun {
         );
       }
       const settled = await Promise.allSettled(tasks);
-      let worker = 0;
       for (const s of settled) {
         if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
         if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
         results.push(s.value);
-        // Each worker reports running totals for this execution; tasks of a round go to distinct workers.
-        this.#workerCounts.set(worker++, { executions: s.value.executions, aborts: s.value.aborts });
-        if (process.env.PRESCIENT_DEBUG_ROUNDS) process.stderr.write(`round ${this.#rounds}: load ${s.value.loadMs.toFixed(1)} ms, loop ${s.value.loopMs.toFixed(1)} ms\n`);
+        // Each worker reports its running totals for this execution: keep the latest per worker.
+        this.#workerCounts.set(s.value.threadId, { executions: s.value.executions, aborts: s.value.aborts });
       }
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);

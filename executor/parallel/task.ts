@@ -59,6 +59,8 @@ export interface RoundResult {
   /** Time this worker spent decoding and preparing the block (first round only), and in the loop. */
   readonly loadMs: number;
   readonly loopMs: number;
+  /** Which worker ran the task (its timeline thread number). */
+  readonly threadId: number;
   /** This worker's attempts and discarded attempts so far in this execution. */
   readonly executions: number;
   readonly aborts: number;

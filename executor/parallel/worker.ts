@@ -48,7 +48,7 @@ export default async function runTask(task: LoadTask | RoundTask): Promise<Round
   try {
     thread = await loadBlock(task.block);
   } catch (error) {
-    return { extras: [], undo: [], failed: (error as Error).stack ?? String(error), loadMs: 0, loopMs: 0, executions: 0, aborts: 0 };
+    return { extras: [], undo: [], failed: (error as Error).stack ?? String(error), loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 };
   }
   const loadMs = performance.now() - loadStart;
   if (task.kind === "load") {
@@ -71,5 +71,5 @@ export default async function runTask(task: LoadTask | RoundTask): Promise<Round
   thread.runRound(task.policy, task.fault);
   const violation = Atomics.load(thread.view.header, H.violation);
   const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
-  return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart, executions: thread.executions, aborts: thread.aborts };
+  return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart, threadId: thread.threadId, executions: thread.executions, aborts: thread.aborts };
 }
