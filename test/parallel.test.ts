@@ -1,7 +1,6 @@
 import fc from "fast-check";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { balanceLocation } from "../core/protocol.js";
 import type { AccessList, Address, Block, EnforcementPolicy, Genesis, Tx } from "../core/types.js";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
 import { ParallelExecutor, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
@@ -12,7 +11,7 @@ import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import { ADDRESSES, WorkloadBuilder } from "../workloads/builder.js";
 import { generateWorkload, WORKLOADS } from "../workloads/index.js";
 import { nativeTransfer, nftBuy, swap, tokenTransfer } from "../workloads/tokens.js";
-import type { KeyPair } from "../workloads/keys.js";
+import { signTx, type KeyPair } from "../workloads/keys.js";
 
 const VAULT: Address = "0x00000000000000000000000000000000000f0001";
 const ACCOUNTS = 8;
@@ -105,8 +104,7 @@ function buildBlock(f: ReturnType<typeof fixture>, txs: fc.RecordValue<typeof tx
     const accessList = applyList(spec.list, call.accessList, key.address);
     const unsignedNonce = spec.kind === "badNonce" ? nonce + 5n : nonce;
     if (spec.kind !== "badNonce") nonces.set(key.address, nonce + 1n);
-    const { accessList: _drop, ...rest } = call;
-    void _drop;
+    const { accessList: _declared, ...rest } = call;
     // Sign through the builder (its nonce bookkeeping is replaced by ours).
     const tx = b.call(key, { ...rest, ...(accessList !== undefined ? { accessList } : {}) });
     signed.push(signTxWithNonce(tx, unsignedNonce, key));
@@ -114,7 +112,6 @@ function buildBlock(f: ReturnType<typeof fixture>, txs: fc.RecordValue<typeof tx
   return { number: 7n, timestamp: 1_700_000_000n, sequencer: f.sequencer, baseFee: 10n, txs: signed };
 }
 
-import { signTx } from "../workloads/keys.js";
 function signTxWithNonce(tx: Tx, nonce: bigint, key: KeyPair): Tx {
   const { signature: _s, ...unsigned } = tx;
   void _s;
@@ -194,7 +191,6 @@ describe("parallel executors give the sequential result", () => {
     ] as const;
     const sequential = await check(buildBlock(f, specs.map((s) => ({ ...s }))), f.genesis, "fallback", true);
     expect(sequential.receipts.every((r) => r.status === "success")).toBe(true);
-    void balanceLocation;
   });
 });
 
