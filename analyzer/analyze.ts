@@ -4,7 +4,7 @@
  * precision of those sets against what each transaction actually touched.
  */
 import type { AccessClass } from "../core/accessSet.js";
-import { LocationMatcher } from "../core/location.js";
+import { accessMatchers } from "../core/location.js";
 import type { Block, EnforcementPolicy, Receipt } from "../core/types.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
 import type { PreparedTx } from "../executor/prepare.js";
@@ -80,8 +80,7 @@ export function measurePrecision(sets: readonly TxAccessSetDetail[], receipts: r
     if (set.class === "unknown") continue;
     const receipt = receipts[set.index];
     if (receipt?.reads === undefined || receipt.writes === undefined) continue;
-    const readable = new LocationMatcher([...set.inferred.reads, ...set.inferred.writes]);
-    const writable = new LocationMatcher(set.inferred.writes);
+    const { readable, writable } = accessMatchers(set.inferred.reads, set.inferred.writes);
     for (const loc of receipt.reads) if (!readable.has(loc)) misses.push({ index: set.index, kind: "read", location: loc, class: set.class });
     for (const loc of receipt.writes) if (!writable.has(loc)) misses.push({ index: set.index, kind: "write", location: loc, class: set.class });
     touched += new Set([...receipt.reads, ...receipt.writes]).size;

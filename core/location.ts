@@ -21,6 +21,11 @@ export function covers(entry: string, loc: string): boolean {
   return loc.startsWith(prefix) && loc.length > prefix.length;
 }
 
+/** Matchers for an access set. A location writable by the set may also be read: a balance update reads before it writes. */
+export function accessMatchers(reads: readonly string[], writes: readonly string[]): { readonly readable: LocationMatcher; readonly writable: LocationMatcher } {
+  return { readable: new LocationMatcher([...reads, ...writes]), writable: new LocationMatcher(writes) };
+}
+
 /**
  * A matcher over a declared list. Exact entries go in a Set and wildcard prefixes in a short
  * array, so checking an access costs one hash lookup in the common case.

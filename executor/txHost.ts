@@ -4,7 +4,7 @@
  * overlay over the block state, so a revert (of the whole transaction or of one inner call)
  * is a cheap rollback and nothing is written to the state until the transaction commits.
  */
-import { LocationMatcher } from "../core/location.js";
+import { accessMatchers, type LocationMatcher } from "../core/location.js";
 import type { Address, EnforcementPolicy, Event, Tx, Value } from "../core/types.js";
 import { isZeroValue } from "../core/value.js";
 import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.js";
@@ -93,8 +93,7 @@ export class TxHost implements Host {
     if (this.#policy !== "off" && tx.accessList !== undefined) {
       let matchers = declaredMatchers.get(tx);
       if (matchers === undefined) {
-        // A location declared writable may also be read (a balance update reads before it writes).
-        matchers = { readable: new LocationMatcher([...tx.accessList.reads, ...tx.accessList.writes]), writable: new LocationMatcher(tx.accessList.writes) };
+        matchers = accessMatchers(tx.accessList.reads, tx.accessList.writes);
         declaredMatchers.set(tx, matchers);
       }
       this.#readable = matchers.readable;

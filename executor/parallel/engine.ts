@@ -11,7 +11,7 @@
  * attempt before the value is used, and the main thread recovers (see parallelExecutor.ts).
  */
 import type { TxAccessSet } from "../../core/accessSet.js";
-import { LocationMatcher } from "../../core/location.js";
+import { accessMatchers } from "../../core/location.js";
 import { balanceLocation } from "../../core/protocol.js";
 import type { Block, EnforcementPolicy, Event, Value } from "../../core/types.js";
 import type { ContractRuntime } from "../../contracts/runtime/runtime.js";
@@ -116,7 +116,7 @@ export class BlockThread {
     let guard = this.#guards[tx];
     if (guard === undefined) {
       const set = this.sets[tx]!;
-      guard = { readable: new LocationMatcher([...set.reads, ...set.writes]), writable: new LocationMatcher(set.writes) };
+      guard = accessMatchers(set.reads, set.writes);
       this.#guards[tx] = guard;
     }
     return guard;
@@ -131,11 +131,7 @@ export class BlockThread {
     const view = this.view;
     const cursor = Atomics.load(view.header, H.feeCursor);
     if (cursor >= tx) return;
-    let sum = 0n;
-    for (let i = cursor; i < tx; i++) {
-      const gas = view.gasUsed[i]!;
-      if (gas > 0) sum += BigInt(gas) * this.prepared[i]!.tx.gasPrice;
-    }
+    const sum = feesOf(view, this.prepared, cursor, tx);
     this.undo.recordFeeCursor(cursor);
     this.undo.record(this.state, this.#feeLocationId);
     const old = this.state.getById(this.#feeLocationId);
@@ -238,6 +234,16 @@ export class BlockThread {
   takeUndoAfter(index: number): [number, UndoRecord][] {
     return this.undo.takeAfter(index);
   }
+}
+
+/** The fees of transactions [from, to): what the sequencer is owed for them. */
+export function feesOf(view: BlockView, prepared: readonly PreparedTx[], from: number, to: number): bigint {
+  let sum = 0n;
+  for (let i = from; i < to; i++) {
+    const gas = view.gasUsed[i]!;
+    if (gas > 0) sum += BigInt(gas) * prepared[i]!.tx.gasPrice;
+  }
+  return sum;
 }
 
 /** Apply an undo record produced by any thread. */

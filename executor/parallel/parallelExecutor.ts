@@ -27,7 +27,7 @@ import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
-import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
+import { BlockThread, applyUndo, feesOf, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 export type ParallelMode = "hybrid" | "columns";
@@ -224,9 +224,9 @@ export class ParallelExecutor {
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
       // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
-      const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+      const result = this.#runInline(loaded, options, mode);
       this.#learn(result.stats.wallMs, gas);
-      return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
+      return result;
     }
     // The values before the block, so that a worker failure never leaves a partly applied state:
     // two typed-array copies, a few milliseconds for a state of a million locations.
@@ -239,14 +239,18 @@ export class ParallelExecutor {
       // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
       // thread: the result is still exactly the sequential one.
       this.state.restoreValues(before);
-      const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
-      return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs, workerFailure: error.message };
+      return { ...this.#runInline(loaded, options, mode), workerFailure: error.message };
     }
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
     this.#learn(result.workMs, gas);
     const { workMs: _work, ...rest } = result;
     void _work;
     return { ...rest, inline: false, loadMs: loaded.loadMs };
+  }
+
+  #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode): ParallelExecutionResult {
+    const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+    return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
   }
 
   #learn(workMs: number, gas: number): void {
@@ -453,9 +457,7 @@ class BlockRun {
     const view = this.#view;
     const state = this.#executor.state;
     // Credit the fees not yet credited (those after the last transaction that read the balance).
-    const cursor = view.header[H.feeCursor]!;
-    let pending = 0n;
-    for (let i = cursor; i < view.txCount; i++) if (view.gasUsed[i]! > 0) pending += BigInt(view.gasUsed[i]!) * this.#loaded.prepared[i]!.tx.gasPrice;
+    const pending = feesOf(view, this.#loaded.prepared, view.header[H.feeCursor]!, view.txCount);
     if (pending > 0n) {
       const loc = balanceLocation(this.#loaded.block.sequencer);
       state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + pending);
