@@ -87,7 +87,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
     try {
       const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures: p.signatures, sets });
       const snapshot = executor.state.snapshotValues();
-      for (const mode of p.modes ?? (["hybrid", "columns"] as const)) {
+      for (const mode of p.modes ?? (["hybrid", "columns", "blockstm"] as const)) {
         let inline = false;
         const ms = await timedAsync(p.repeat, async () => {
           executor.state.restoreValues(snapshot);

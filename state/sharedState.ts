@@ -334,3 +334,60 @@ export class SharedState implements StateStore {
     return stateRootOf(this);
   }
 }
+
+/*
+ * A value as a raw slot of SharedState.SLOT_WORDS words (the tag, then the 256-bit limbs as eight
+ * little-endian 32-bit words): the layout `saveSlot` writes and `restoreSlot` reads. Multi-version
+ * memory keeps its versions in this form, so the final values are copied into the state raw.
+ */
+const slotLimbs = new BigUint64Array(4);
+const slotWords = new Uint32Array(slotLimbs.buffer);
+
+/** Write `value` into `out` at `at` as a raw slot. */
+export function encodeSlot(value: Value | undefined, out: Uint32Array, at: number): void {
+  slotLimbs.fill(0n);
+  let tag = TAG_ZERO;
+  if (value === undefined || isZeroValue(value)) {
+    tag = TAG_ZERO;
+  } else if (typeof value === "bigint") {
+    if (value <= MASK64) {
+      slotLimbs[0] = value;
+      tag = TAG_U64;
+    } else {
+      slotLimbs[0] = value & MASK64;
+      slotLimbs[1] = (value >> 64n) & MASK64;
+      slotLimbs[2] = (value >> 128n) & MASK64;
+      slotLimbs[3] = value >> 192n;
+      tag = TAG_U256;
+    }
+  } else if (value === true) {
+    tag = TAG_TRUE;
+  } else {
+    const n = BigInt(value);
+    slotLimbs[0] = n & MASK64;
+    slotLimbs[1] = (n >> 64n) & MASK64;
+    slotLimbs[2] = n >> 128n;
+    tag = TAG_ADDRESS;
+  }
+  out[at] = tag;
+  for (let k = 0; k < 8; k++) out[at + 1 + k] = slotWords[k]!;
+}
+
+/** The value of a raw slot written by `encodeSlot` or `saveSlot`. */
+export function decodeSlot(words: Uint32Array, at: number): Value | undefined {
+  const tag = words[at];
+  if (tag === TAG_ZERO) return undefined;
+  if (tag === TAG_TRUE) return true;
+  for (let k = 0; k < 8; k++) slotWords[k] = words[at + 1 + k]!;
+  const l = slotLimbs;
+  switch (tag) {
+    case TAG_U64:
+      return l[0]!;
+    case TAG_U256:
+      return (l[3]! << 192n) | (l[2]! << 128n) | (l[1]! << 64n) | l[0]!;
+    case TAG_ADDRESS:
+      return `0x${((l[2]! << 128n) | (l[1]! << 64n) | l[0]!).toString(16).padStart(40, "0")}` as Address;
+    default:
+      return undefined;
+  }
+}

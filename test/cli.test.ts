@@ -161,7 +161,7 @@ describe("prescient schedule, mempool and parallel run", () => {
   });
 
   it("runs a block in every mode with the same root", () => {
-    const roots = ["sequential", "hybrid", "columns"].map((mode) => {
+    const roots = ["sequential", "hybrid", "columns", "blockstm"].map((mode) => {
       const r = cli(["run", "--block", join(dir, "block.json"), "--genesis", join(dir, "genesis.json"), "--json", "--mode", mode, "--threads", "2"]);
       expect(r.status, r.stderr).toBe(0);
       const result = JSON.parse(r.stdout);

@@ -16,7 +16,7 @@ describe("a worker that fails mid-block", () => {
       const loaded = await executor.load({ block: w.block });
       const snapshot = executor.state.snapshotValues();
       for (const kind of ["throw", "exit"] as const) {
-        for (const mode of ["hybrid", "columns"] as const) {
+        for (const mode of ["hybrid", "columns", "blockstm"] as const) {
           executor.state.restoreValues(snapshot);
           const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, faultInjection: { tx: 150, kind } });
           expect(r.workerFailure, `${kind} ${mode}`).toBeDefined();

@@ -61,15 +61,15 @@ function ratio(x: number): string {
 }
 
 export function speedupTable(rows: readonly SpeedupRow[], threads: number): string {
-  const head = `| case | txs | projected ${threads}t | sequential ms | hybrid 1t | hybrid ${threads}t | columns 1t | columns ${threads}t |`;
-  const lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|"];
+  const head = `| case | txs | projected ${threads}t | sequential ms | hybrid 1t | hybrid ${threads}t | columns 1t | columns ${threads}t | blockstm 1t | blockstm ${threads}t |`;
+  const lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"];
   for (const r of rows) {
     const cell = (mode: string, t: number) => {
       const m = r.modes.find((x) => x.mode === mode && x.threads === t);
       if (m === undefined) return "–";
       return `${ratio(m.vsSequential)}${t > 1 ? ` (${ratio(m.vsOneThread)} vs 1t)` : ""}${m.inline && t > 1 ? " inline" : ""}`;
     };
-    lines.push(`| ${r.label} | ${r.txs} | ${r.projected.toFixed(2)} | ${r.sequentialMs.toFixed(1)} | ${cell("hybrid", 1)} | ${cell("hybrid", threads)} | ${cell("columns", 1)} | ${cell("columns", threads)} |`);
+    lines.push(`| ${r.label} | ${r.txs} | ${r.projected.toFixed(2)} | ${r.sequentialMs.toFixed(1)} | ${cell("hybrid", 1)} | ${cell("hybrid", threads)} | ${cell("columns", 1)} | ${cell("columns", threads)} | ${cell("blockstm", 1)} | ${cell("blockstm", threads)} |`);
   }
   return lines.join("\n");
 }

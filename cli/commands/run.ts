@@ -10,7 +10,7 @@ import { stateToGenesisJson } from "../../state/genesis.js";
 import { loadChain } from "../../executor/chain.js";
 import { resultToJson, summarizeReceipts, toJson, writeFileAtomic } from "../output.js";
 
-export const EXECUTION_MODES = ["sequential", "hybrid", "columns"] as const;
+export const EXECUTION_MODES = ["sequential", "hybrid", "columns", "blockstm"] as const;
 
 interface RunArgs {
   block: string;

@@ -28,9 +28,10 @@ import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, feesOf, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
-import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
+import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
+import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
 
-export type ParallelMode = "hybrid" | "columns";
+export type ParallelMode = "hybrid" | "columns" | "blockstm";
 
 export interface CreateParallelExecutorParameters {
   readonly genesis: Genesis;
@@ -126,6 +127,10 @@ export class ParallelExecutor {
    * save is below what starting a round costs, the block runs inline.
    */
   #msPerGas: number | undefined;
+  /** Block-STM's per-location table (locks and version lists), made on first use. */
+  #stmLocations: SharedArrayBuffer | undefined;
+  /** Block-STM's view of each loaded block on this thread (used at one thread, and to finish). */
+  readonly #stmThreads = new WeakMap<LoadedParallelBlock, BlockStmThread>();
 
   private constructor(threads: number, state: SharedState, runtime: ContractRuntime, pool: Piscina | undefined) {
     this.threads = threads;
@@ -210,6 +215,7 @@ export class ParallelExecutor {
         });
     const mode = parameters.mode ?? "hybrid";
     const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
+    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection);
     const started = performance.now();
     const gas = totalGas(loaded.graph);
     const projected = gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads));
@@ -248,6 +254,89 @@ export class ParallelExecutor {
     return { ...rest, inline: false, loadMs: loaded.loadMs };
   }
 
+  /**
+   * Block-STM with no hints: neither the DAG nor the access sets are used. One task per worker
+   * (or the calling thread alone at one thread) runs the collaborative scheduler until done.
+   */
+  async #runBlockStm(loaded: LoadedParallelBlock, options: EngineOptions, fault: FaultInjection | undefined): Promise<ParallelExecutionResult> {
+    const started = performance.now();
+    this.#stmLocations ??= createStmLocationTable(this.state.buffers.capacity);
+    const buffers = createStmBuffers(loaded.prepared.length, ++this.#executionId, this.#stmLocations);
+    initStmHeader(buffers);
+    let main = this.#stmThreads.get(loaded);
+    if (main === undefined) {
+      main = new BlockStmThread({ block: loaded.block, prepared: loaded.prepared, state: this.state, runtime: this.runtime });
+      this.#stmThreads.set(loaded, main);
+    }
+    main.begin(buffers, options);
+    const before = this.state.snapshotValues();
+    const counts = { executions: 0, validations: 0, aborts: 0 };
+    const extras = new Map<number, StmExtra>();
+    const keep = (extra: StmExtra) => {
+      const known = extras.get(extra.index);
+      if (known === undefined || known.incarnation < extra.incarnation) extras.set(extra.index, extra);
+    };
+    try {
+      if (this.#pool === undefined) {
+        main.run(fault);
+        for (const extra of main.extras.values()) keep(extra);
+        counts.executions += main.counts.executions;
+        counts.validations += main.counts.validations;
+        counts.aborts += main.counts.aborts;
+      } else {
+        const tasks: Promise<BlockStmResult>[] = [];
+        for (let t = 0; t < this.threads; t++) {
+          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, ...(fault !== undefined ? { fault } : {}) };
+          tasks.push(this.#pool.run(task) as Promise<BlockStmResult>);
+        }
+        // A worker that fails never finishes its task: the first failure stops everyone.
+        for (const task of tasks) task.then((r) => { if (r.failed !== undefined) main.abort(); }, () => main.abort());
+        const settled = await Promise.allSettled(tasks);
+        for (const s of settled) {
+          if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
+          if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
+          for (const extra of s.value.extras) keep(extra);
+          counts.executions += s.value.counts.executions;
+          counts.validations += s.value.counts.validations;
+          counts.aborts += s.value.counts.aborts;
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof WorkerFailure) && !(error instanceof StmCapacityError)) throw error;
+      // The state was not touched yet (values are applied at the end), but restore to be safe.
+      this.state.restoreValues(before);
+      return { ...this.#runInline(loaded, options, "blockstm"), workerFailure: (error as Error).message };
+    }
+    const final = main.applyFinal();
+    const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
+    const receipts: Receipt[] = new Array(loaded.prepared.length);
+    let violations = 0;
+    for (let i = 0; i < receipts.length; i++) {
+      const gasUsed = final.gasUsed[i]!;
+      const extra = extras.get(i);
+      const current = extra !== undefined && extra.incarnation === final.incarnation[i] ? extra : undefined;
+      if (final.violated[i] === 1) violations++;
+      receipts[i] = {
+        index: i,
+        status: stmStatus(names[final.status[i]!]!, i),
+        gasUsed,
+        fee: BigInt(gasUsed) * loaded.prepared[i]!.tx.gasPrice,
+        ...(current?.error !== undefined ? { error: current.error } : {}),
+        ...(current?.events !== undefined ? { events: current.events } : {}),
+      };
+    }
+    const wallMs = performance.now() - started;
+    return {
+      stateRoot: this.state.root(),
+      receipts,
+      stats: { mode: "blockstm", threads: this.#pool === undefined ? 1 : this.threads, wallMs, executions: counts.executions, validations: counts.validations, aborts: counts.aborts, violations },
+      timeline: () => [],
+      inline: false,
+      rounds: 1,
+      loadMs: loaded.loadMs,
+    };
+  }
+
   #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode): ParallelExecutionResult {
     const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
     return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
@@ -258,6 +347,11 @@ export class ParallelExecutor {
     const rate = workMs / gas;
     this.#msPerGas = this.#msPerGas === undefined ? rate : 0.7 * this.#msPerGas + 0.3 * rate;
   }
+}
+
+function stmStatus(status: Receipt["status"] | "pending", tx: number): Receipt["status"] {
+  if (status === "pending") throw new Error(`internal error: transaction ${tx} has no outcome`);
+  return status;
 }
 
 /** A worker threw or died during a round. */

@@ -5,6 +5,7 @@
 import type { Genesis } from "../../core/types.js";
 import type { SharedStateBuffers } from "../../state/sharedState.js";
 import type { BlockBuffers } from "./blockBuffers.js";
+import type { StmBuffers, StmCounts, StmExtra } from "./blockstm.js";
 import type { EngineOptions, ReceiptExtra, ReleasePolicy, UndoRecord } from "./engine.js";
 
 /** Given to every worker when the pool starts: the chain it executes on. */
@@ -64,4 +65,20 @@ export interface RoundResult {
   /** This worker's attempts and discarded attempts so far in this execution. */
   readonly executions: number;
   readonly aborts: number;
+}
+
+/** One Block-STM execution of a block: every worker runs the collaborative scheduler's loop. */
+export interface BlockStmTask {
+  readonly kind: "blockstm";
+  readonly block: BlockPayload;
+  readonly buffers: StmBuffers;
+  readonly options: EngineOptions;
+  readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
+}
+
+export interface BlockStmResult {
+  /** Errors and events of the incarnations this worker ran (its latest per transaction). */
+  readonly extras: readonly StmExtra[];
+  readonly counts: StmCounts;
+  readonly failed?: string;
 }

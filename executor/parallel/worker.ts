@@ -10,12 +10,13 @@ import { prepareBlock } from "../prepare.js";
 import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
-import type { BlockPayload, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
+import { BlockStmThread } from "./blockstm.js";
+import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
 const state = SharedState.attach(data.state);
 const runtimeReady = ContractRuntime.create({ genesis: data.genesis, baseDir: data.baseDir });
-let current: { blockId: number; thread: BlockThread } | undefined;
+let current: { blockId: number; thread: BlockThread; stm?: BlockStmThread } | undefined;
 
 async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
   if (current?.blockId === payload.blockId) return current.thread;
@@ -42,7 +43,16 @@ async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
   return thread;
 }
 
-export default async function runTask(task: LoadTask | RoundTask): Promise<RoundResult | { loadMs: number }> {
+function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
+  const holder = current!;
+  holder.stm ??= new BlockStmThread({ block: thread.block, prepared: thread.prepared, state, runtime: thread.runtime });
+  const stm = holder.stm;
+  stm.begin(task.buffers, task.options);
+  stm.run(task.fault);
+  return { extras: Array.from(stm.extras.values()), counts: stm.counts };
+}
+
+export default async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | { loadMs: number }> {
   const loadStart = performance.now();
   let thread: BlockThread;
   try {
@@ -63,6 +73,7 @@ export default async function runTask(task: LoadTask | RoundTask): Promise<Round
     }
     return { loadMs };
   }
+  if (task.kind === "blockstm") return runBlockStm(task, thread);
   if (thread.executionId !== task.executionId) {
     thread.begin(new BlockView(task.buffers), task.options, task.epochWallMs - performance.timeOrigin, task.executionId);
   }
