@@ -197,8 +197,10 @@ export class BlockStmThread {
   #tx = -1;
   #blockedOn = -1;
   readonly #cache = new Map<string, Value | undefined>();
-  #readLog: number[] = [];
-  #pendingWrites: [string, Value | undefined][] = [];
+  readonly #readLog: number[] = [];
+  readonly #pendingWrites: [string, Value | undefined][] = [];
+  readonly #segment: number[] = [];
+  readonly #previous = new Map<number, number>();
 
   // Results of mvRead.
   #rTx = -1;
@@ -362,7 +364,8 @@ export class BlockStmThread {
     const nodes = this.#nodes;
     const words = this.#nodeWords;
     const writes = this.#writes;
-    const previous = new Map<number, number>();
+    const previous = this.#previous;
+    previous.clear();
     const prevAt = Atomics.load(this.#writeSeg, tx);
     if (prevAt !== 0) {
       const count = writes[prevAt]!;
@@ -370,7 +373,8 @@ export class BlockStmThread {
     }
     let wroteNew = false;
     const pending = this.#pendingWrites;
-    const segment: number[] = [];
+    const segment = this.#segment;
+    segment.length = 0;
     for (const [loc, value] of pending) {
       const id = this.state.intern(loc);
       let node = previous.get(id);
@@ -397,7 +401,7 @@ export class BlockStmThread {
       }
       segment.push(id, node);
     }
-    for (const [id, node] of previous) {
+    if (previous.size > 0) for (const [id, node] of previous) {
       this.#lock(id);
       this.#unlink(id, node);
       this.#unlock(id);
@@ -522,8 +526,8 @@ export class BlockStmThread {
       this.#tx = tx;
       this.#blockedOn = -1;
       this.#cache.clear();
-      this.#readLog = [];
-      this.#pendingWrites = [];
+      this.#readLog.length = 0;
+      this.#pendingWrites.length = 0;
       this.counts.executions++;
       const result = runTx(prepared, this.runtime, host, this.#options, () => {
         for (const entry of host.overlay) this.#pendingWrites.push(entry);
