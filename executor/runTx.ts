@@ -5,7 +5,6 @@
  */
 import { ACCOUNTS_ADDRESS, balanceLocation } from "../core/protocol.js";
 import type { EnforcementPolicy, Receipt } from "../core/types.js";
-import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.js";
 import { GAS } from "../contracts/sdk/gas.js";
 import { installHost } from "../contracts/sdk/host.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
@@ -22,10 +21,12 @@ export interface RunTxOptions {
  * What a thrown value says, without trusting it: contract code can throw anything, including
  * objects whose getters throw, so every property access is guarded.
  */
-export function describeThrown(error: unknown): string {
+export function describeThrown(error: unknown, sdkErrors?: { describe(thrown: unknown): string | undefined }): string {
   try {
-    if (error instanceof Revert) return error.reason;
-    if (error instanceof AccessListViolation || error instanceof OutOfGas) return error.message;
+    // Revert, OutOfGas, AccessListViolation: recognised by the brand their realm's SDK gave them
+    // at construction, so neither a look-alike object nor a prototype trick passes for one.
+    const described = sdkErrors?.describe(error);
+    if (described !== undefined) return described;
     if (typeof error === "object" && error !== null) {
       const name = (error as { name?: unknown }).name;
       const message = (error as { message?: unknown }).message;
@@ -70,7 +71,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
       if (host.scheduleViolation !== undefined) return undefined;
       host.discard();
       // An invalid transaction still read what the validate phase read before it failed.
-      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error), ...traced(host) }, fee: 0n, violations: 0 };
+      return { receipt: { index, status: "invalid", gasUsed: 0, fee: 0n, error: describeThrown(error, runtime.sandbox), ...traced(host) }, fee: 0n, violations: 0 };
     }
 
     // Execute phase: metered and enforced; any failure rolls back every write of this phase.
@@ -81,7 +82,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     try {
       host.invoke(p.target.instance, tx.to, tx.fn, p.args, tx.from);
     } catch (thrown) {
-      error = describeThrown(thrown);
+      error = describeThrown(thrown, runtime.sandbox);
     }
     host.endExecution();
     if (host.scheduleViolation !== undefined) return undefined;

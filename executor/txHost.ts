@@ -7,7 +7,6 @@
 import { accessMatchers, type LocationMatcher } from "../core/location.js";
 import type { Address, EnforcementPolicy, Event, Tx, Value } from "../core/types.js";
 import { isZeroValue } from "../core/value.js";
-import { AccessListViolation, OutOfGas, Revert } from "../contracts/sdk/errors.js";
 import { GAS } from "../contracts/sdk/gas.js";
 import type { BlockInfo, CallContext, Host } from "../contracts/sdk/host.js";
 import type { ContractRuntime } from "../contracts/runtime/runtime.js";
@@ -27,13 +26,10 @@ export interface Checkpoint {
  * Thrown when a transaction touches a location outside the set the scheduler ran it with. It is
  * not a revert: the parallel executor discards the attempt and runs the transaction again where
  * nothing can race with it. Like out-of-gas it is sticky, so a contract cannot swallow it.
+ * (An error of the contracts' realm, like every error the host throws into contract code.)
  */
-export class ScheduleViolation extends Error {
-  override name = "ScheduleViolation";
-  constructor(readonly location: string) {
-    super(`access to ${location} is outside the scheduled access set`);
-  }
-}
+export type ScheduleViolation = Error & { readonly location: string };
+type AccessListViolation = Error & { readonly kind: string; readonly location: string };
 
 /** The locations a transaction was scheduled with: what it may read, what it may write. */
 export interface ScheduleGuard {
@@ -68,6 +64,8 @@ export class TxHost implements Host {
 
   readonly #state: StateStore;
   readonly #runtime: ContractRuntime;
+  /** The contracts' realm's error classes: nothing the host throws at a contract is a host object. */
+  readonly #errors: ContractRuntime["sandbox"]["errors"];
   readonly #block: BlockInfo;
   readonly #journal: (string | Value | undefined | typeof ABSENT)[] = [];
   #depth = 0;
@@ -79,6 +77,7 @@ export class TxHost implements Host {
   constructor(state: StateStore, runtime: ContractRuntime, block: BlockInfo, trace: boolean) {
     this.#state = state;
     this.#runtime = runtime;
+    this.#errors = runtime.sandbox.errors;
     this.#block = block;
     this.frame = { sender: block.sequencer, self: block.sequencer, origin: block.sequencer, block };
     this.reads = trace ? new Set() : undefined;
@@ -115,7 +114,7 @@ export class TxHost implements Host {
     // throws again and the receipt says out-of-gas whatever the contract did with the error.
     if (this.gasUsed > this.#gasAvailable || this.outOfGas) {
       this.outOfGas = true;
-      throw new OutOfGas(this.#gasAvailable);
+      throw Object.freeze(new this.#errors.OutOfGas(this.#gasAvailable));
     }
   }
 
@@ -125,13 +124,13 @@ export class TxHost implements Host {
     this.violations = 1;
     if (this.#policy === "strict") {
       // Sticky like out-of-gas: catching the error does not make the access legal.
-      this.violation ??= new AccessListViolation(kind, loc);
+      this.violation ??= Object.freeze(new this.#errors.AccessListViolation(kind, loc));
       throw this.violation;
     }
   }
 
   #outOfSchedule(loc: string): never {
-    this.scheduleViolation ??= new ScheduleViolation(loc);
+    this.scheduleViolation ??= Object.freeze(new this.#errors.ScheduleViolation(loc));
     throw this.scheduleViolation;
   }
 
@@ -190,20 +189,20 @@ export class TxHost implements Host {
   call(to: Address, fn: string, args: readonly unknown[]): unknown {
     this.charge(GAS.call);
     const target = this.#runtime.get(to);
-    if (target === undefined) throw new Revert(`call to ${to}: no contract there`);
-    if (!Object.hasOwn(target.abi.methods, fn)) throw new Revert(`call to ${to}: ${target.abi.className} has no public function ${JSON.stringify(fn)}`);
+    if (target === undefined) throw new this.#errors.Revert(`call to ${to}: no contract there`);
+    if (!Object.hasOwn(target.abi.methods, fn)) throw new this.#errors.Revert(`call to ${to}: ${target.abi.className} has no public function ${JSON.stringify(fn)}`);
     return this.invoke(target.instance, to, fn, args, this.frame.self);
   }
 
   /** Run `fn` on a contract instance as `sender`, rolling back its writes if it throws. */
   invoke(instance: object, self: Address, fn: string, args: readonly unknown[], sender: Address): unknown {
-    if (this.#depth >= MAX_CALL_DEPTH) throw new Revert(`call depth exceeds ${MAX_CALL_DEPTH}`);
+    if (this.#depth >= MAX_CALL_DEPTH) throw new this.#errors.Revert(`call depth exceeds ${MAX_CALL_DEPTH}`);
     const caller = this.frame;
     const checkpoint = this.checkpoint();
     this.frame = { sender, self, origin: this.#depth === 0 ? sender : caller.origin, block: this.#block };
     this.#depth++;
     try {
-      return (instance as Record<string, (...a: readonly unknown[]) => unknown>)[fn]!(...args);
+      return this.#runtime.sandbox.invoke(instance, fn, args);
     } catch (error) {
       this.rollback(checkpoint);
       throw error;

@@ -8,7 +8,7 @@ import { ContractLoadError, InputError } from "../../core/errors.js";
 import { samplesDir } from "../../core/paths.js";
 import type { Address, Genesis } from "../../core/types.js";
 import { withDeployment } from "../sdk/host.js";
-import type { Contract } from "../sdk/contract.js";
+import type { Contract } from "../sdk/index.js";
 import type { ContractAbi } from "./abi.js";
 import { loadCompiledContract, type CompiledContract } from "./compile.js";
 import { Sandbox, type ContractClass } from "./sandbox.js";
@@ -77,7 +77,7 @@ export class ContractRuntime {
       }
       let instance: Contract;
       try {
-        instance = withDeployment(entry.address, () => new cls());
+        instance = runtime.sandbox.harden(withDeployment(entry.address, () => new cls()));
       } catch (error) {
         throw new ContractLoadError(`${file}: constructing ${abi.className} failed: ${String((error as Error)?.message ?? error)}`);
       }

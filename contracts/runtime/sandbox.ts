@@ -2,44 +2,21 @@
  * The context contracts run in: a `node:vm` context of its own, with no Node modules, no code
  * generation from strings, no clock or randomness, and frozen intrinsics, so one contract cannot
  * change the built-ins another one relies on. A contract module may import `prescient/contract`
- * and nothing else.
+ * and nothing else, and gets the SDK evaluated inside this context (contracts/sdk/realm.ts):
+ * every object contract code can reach — SDK classes and functions, `this.ctx`, arguments, call
+ * results, errors, the module wrapper's `require`/`module`/`exports` — belongs to this context,
+ * so no `constructor` or prototype chain leads to the host's `Function`, `process` or prototypes.
  */
 import vm from "node:vm";
 import { ContractLoadError } from "../../core/errors.js";
-import * as sdk from "../sdk/index.js";
-import { Contract } from "../sdk/contract.js";
-import { Revert } from "../sdk/errors.js";
-import { GAS } from "../sdk/gas.js";
-import { currentHost } from "../sdk/host.js";
+import { hostBridge, sdkConfig } from "../sdk/bridge.js";
+import { MAX_CONTRACT_FRAMES } from "../sdk/gas.js";
+import { defineSdk, type SdkRealm } from "../sdk/realm.js";
+import type { Contract } from "../sdk/index.js";
 import { ENTER_HELPER, EXIT_HELPER, STEP_HELPER } from "../../analyzer/instrument.js";
-
-/**
- * Contract function frames (all contracts, all call depths) alive at once. Deeper recursion
- * reverts, so it fails identically on every thread whatever its stack size.
- */
-export const MAX_CONTRACT_FRAMES = 1024;
-
-/**
- * The gas-metering helpers the instrumented code calls (analyzer/instrument.ts), created inside
- * the sandbox's realm: contract code sees three frozen sandbox functions whose closures hold the
- * host-side callbacks, and nothing else of the host.
- */
-const METERING = `((charge, overflow, max) => {
-  let depth = 0;
-  const step = () => { charge(); };
-  const enter = () => { charge(); if (depth >= max) overflow(); depth++; };
-  const exit = () => { depth--; };
-  return Object.freeze([Object.freeze(step), Object.freeze(enter), Object.freeze(exit)]);
-})`;
-
-function chargeStep(): void {
-  currentHost()?.charge(GAS.step);
-}
-
-function frameOverflow(): never {
-  throw new Revert(`call depth exceeds ${MAX_CONTRACT_FRAMES} contract frames`);
-}
 import type { CompiledContract } from "./compile.js";
+
+export { MAX_CONTRACT_FRAMES };
 
 /** The class a contract module exports, as the runtime sees it. */
 export type ContractClass = new () => Contract;
@@ -72,7 +49,7 @@ const HARDEN = `
 
 export class Sandbox {
   readonly #context: vm.Context;
-  readonly #metering: readonly [() => void, () => void, () => void];
+  readonly #realm: SdkRealm;
 
   constructor() {
     this.#context = vm.createContext(Object.create(null) as object, {
@@ -80,38 +57,61 @@ export class Sandbox {
       codeGeneration: { strings: false, wasm: false },
     });
     new vm.Script(HARDEN, { filename: "prescient:harden" }).runInContext(this.#context);
-    const makeMetering = new vm.Script(METERING, { filename: "prescient:metering" }).runInContext(this.#context) as (
-      charge: () => void,
-      overflow: () => never,
-      max: number,
-    ) => readonly [() => void, () => void, () => void];
-    this.#metering = makeMetering(chargeStep, frameOverflow, MAX_CONTRACT_FRAMES);
+    // The SDK's own source, evaluated in the realm: contracts get realm classes and functions
+    // whose closures hold the host bridge.
+    const define = new vm.Script(`(${defineSdk.toString()})`, { filename: "prescient:sdk" }).runInContext(this.#context) as typeof defineSdk;
+    this.#realm = define(hostBridge, sdkConfig(MAX_CONTRACT_FRAMES));
+  }
+
+  /** The realm's error classes, for the host to throw into contract code. */
+  get errors(): SdkRealm["errors"] {
+    return this.#realm.errors;
+  }
+
+  /** The receipt text of an SDK error thrown by contract or host code, by brand; undefined for other values. */
+  describe(thrown: unknown): string | undefined {
+    return this.#realm.describe(thrown);
+  }
+
+  /** Run `fn` on a contract instance, with `args` copied into the realm. */
+  invoke(instance: object, fn: string, args: readonly unknown[]): unknown {
+    return this.#realm.invoke(instance, fn, args);
+  }
+
+  /** Freeze a freshly deployed instance: contracts keep state in storage, not in fields. */
+  harden<T>(value: T): T {
+    return this.#realm.harden(value);
   }
 
   /** Evaluate a compiled module and return its contract class. */
   load(compiled: CompiledContract): ContractClass {
     const wrapped = `(function (exports, require, module, ${STEP_HELPER}, ${ENTER_HELPER}, ${EXIT_HELPER}) {${compiled.js}\n})`;
-    let factory: (exports: object, require: (id: string) => unknown, module: { exports: object }, step: () => void, enter: () => void, exit: () => void) => void;
+    let factory: (...a: unknown[]) => void;
     try {
       factory = new vm.Script(wrapped, { filename: compiled.file }).runInContext(this.#context) as typeof factory;
     } catch (error) {
       throw new ContractLoadError(`${compiled.file}: ${(error as Error).message}`);
     }
-    const module = { exports: {} as Record<string, unknown> };
-    const requireShim = (id: string): unknown => {
-      if (id === "prescient/contract") return sdk;
-      throw new ContractLoadError(`${compiled.file}: contracts may import only "prescient/contract", not ${JSON.stringify(id)}`);
-    };
-    try {
-      factory(module.exports, requireShim, module, ...this.#metering);
-    } catch (error) {
-      if (error instanceof ContractLoadError) throw error;
-      throw new ContractLoadError(`${compiled.file}: the module threw while loading: ${String((error as Error)?.message ?? error)}`);
+    const loaded = this.#realm.loadModule(factory);
+    if (loaded.badImport !== undefined) {
+      throw new ContractLoadError(`${compiled.file}: contracts may import only "prescient/contract", not ${JSON.stringify(loaded.badImport)}`);
     }
-    const exported = module.exports[compiled.abi.className === "default" ? "default" : compiled.abi.className] ?? module.exports.default;
-    if (typeof exported !== "function" || !((exported as { prototype?: unknown }).prototype instanceof Contract)) {
+    if (loaded.threw) {
+      throw new ContractLoadError(`${compiled.file}: the module threw while loading: ${readableMessage(loaded.error)}`);
+    }
+    const exported = loaded.exports[compiled.abi.className === "default" ? "default" : compiled.abi.className] ?? loaded.exports.default;
+    if (!this.#realm.isContractClass(exported)) {
       throw new ContractLoadError(`${compiled.file}: the exported class ${compiled.abi.className} must extend Contract from "prescient/contract"`);
     }
-    return exported as ContractClass;
+    // The class and its prototype are shared by every address deployed from this module.
+    return this.#realm.harden(exported) as ContractClass;
+  }
+}
+
+function readableMessage(error: unknown): string {
+  try {
+    return String((error as Error)?.message ?? error);
+  } catch {
+    return "an unreadable value";
   }
 }

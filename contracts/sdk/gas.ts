@@ -15,3 +15,9 @@ export const GAS = {
   /** Charged at every function entry and loop iteration of instrumented contract code. */
   step: 1,
 } as const;
+
+/**
+ * Contract function frames (all contracts, all call depths) alive at once. Deeper recursion
+ * reverts, so it fails identically on every thread whatever its stack size.
+ */
+export const MAX_CONTRACT_FRAMES = 1024;

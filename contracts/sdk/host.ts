@@ -24,6 +24,7 @@ export interface CallContext {
 }
 
 export interface Host {
+  /** The current call. Replaced, never mutated, per call: the SDK caches its copy by identity. */
   readonly frame: CallContext;
   read(location: string): Value | undefined;
   /** Writing a zero value (0n, false, the zero address) deletes the location. */

@@ -1,0 +1,56 @@
+/**
+ * The host side of the SDK (see realm.ts): the operations `defineSdk` calls through closures,
+ * on the installed `Host` (host.ts) and on `node:crypto`. These functions are host functions,
+ * so they are only ever captured inside the SDK's closures, never handed to contract code.
+ */
+import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import type { Address, Value } from "../../core/types.js";
+import { ACCOUNTS_ADDRESS } from "../../core/protocol.js";
+import { MAX_U256, ZERO_ADDRESS, encodeKey, invalidValueReason } from "../../core/value.js";
+import { GAS } from "./gas.js";
+import { currentHost, deployingAddress, host } from "./host.js";
+import type { SdkBridge, SdkConfig } from "./realm.js";
+
+const keyCache = new Map<bigint, KeyObject>();
+
+function bigintToBytes(value: bigint, length: number): Buffer {
+  return Buffer.from(value.toString(16).padStart(length * 2, "0"), "hex");
+}
+
+function publicKeyObject(publicKey: bigint): KeyObject {
+  let key = keyCache.get(publicKey);
+  if (key === undefined) {
+    // JWK import is ~10x cheaper than SPKI DER here (the DER path goes through OpenSSL's decoders).
+    key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: bigintToBytes(publicKey, 32).toString("base64url") }, format: "jwk" });
+    keyCache.set(publicKey, key);
+  }
+  return key;
+}
+
+export const hostBridge: SdkBridge = Object.freeze({
+  read: (location: string) => host().read(location),
+  write: (location: string, value: unknown) => host().write(location, value as Value),
+  call: (to: string, fn: string, args: readonly unknown[]) => host().call(to as Address, fn, args),
+  emit: (name: string, args: readonly unknown[]) => host().emit(name, args as readonly Value[]),
+  charge: (gas: number) => host().charge(gas),
+  step: () => currentHost()?.charge(GAS.step),
+  frame: () => host().frame,
+  deployingAddress: () => deployingAddress(),
+  encodeKey,
+  invalidValueReason,
+  sha256Hex: (text: string) => createHash("sha256").update(text).digest("hex"),
+  // The SDK checked the argument types and ranges; a malformed key or signature is simply invalid.
+  verifyEd25519: (publicKey: bigint, message: bigint, signature: string) => {
+    try {
+      return verify(null, bigintToBytes(message, 32), publicKeyObject(publicKey), Buffer.from(signature.slice(2), "hex"));
+    } catch {
+      return false;
+    }
+  },
+});
+
+/** The SDK's constants, as `defineSdk` takes them. */
+export function sdkConfig(maxFrames: number): string {
+  const config: SdkConfig = { gas: GAS, zeroAddress: ZERO_ADDRESS, accountsAddress: ACCOUNTS_ADDRESS, maxU256: MAX_U256.toString(), maxFrames };
+  return JSON.stringify(config);
+}

@@ -1,0 +1,529 @@
+/**
+ * The implementation of `prescient/contract`: the one place the SDK's behaviour is written.
+ *
+ * `defineSdk` is self-contained (it references nothing outside its own body), because the
+ * sandbox evaluates its source text inside the contracts' `node:vm` realm: contracts then only
+ * ever hold objects of their own realm (classes, prototypes, functions, errors, call contexts),
+ * so no `constructor` or prototype chain leads to the host's `Function` or host prototypes.
+ * The host operations it needs come in `bridge`, whose functions are captured by closures here
+ * and never handed to contract code; every value crossing from the host is a primitive or is
+ * copied into a realm object, and anything the host throws becomes a realm error.
+ *
+ * Keep this function free of syntax a transpiler lowers into helpers (class fields, `#private`,
+ * decorators, enums): its text is evaluated as it is. contracts/sdk/index.ts runs the same
+ * function in the host realm for host-side importers, and declares the public types.
+ */
+
+/** Host operations the SDK calls. Arguments going out are primitives or realm arrays of them. */
+export interface SdkBridge {
+  read(location: string): unknown;
+  write(location: string, value: unknown): void;
+  call(to: string, fn: string, args: readonly unknown[]): unknown;
+  emit(name: string, args: readonly unknown[]): void;
+  charge(gas: number): void;
+  /** Gas-metering step: charges `GAS.step` to the installed host, if any. */
+  step(): void;
+  /** The current call frame (a host object; the SDK copies its primitive fields). */
+  frame(): { readonly sender: string; readonly self: string; readonly origin: string; readonly block: { readonly number: bigint; readonly timestamp: bigint; readonly sequencer: string } };
+  deployingAddress(): string;
+  encodeKey(key: unknown): string;
+  invalidValueReason(value: unknown): string | undefined;
+  sha256Hex(text: string): string;
+  verifyEd25519(publicKey: bigint, message: bigint, signature: string): boolean;
+}
+
+/** Constants the SDK exports, as JSON (bigints as decimal strings). */
+export interface SdkConfig {
+  readonly gas: Readonly<Record<string, number>>;
+  readonly zeroAddress: string;
+  readonly accountsAddress: string;
+  readonly maxU256: string;
+  readonly maxFrames: number;
+}
+
+/** What `defineSdk` returns: the contract-facing module and the runtime's own handles. */
+export interface SdkRealm {
+  /** The frozen `prescient/contract` module contracts import. */
+  readonly sdk: Readonly<Record<string, unknown>>;
+  /** Realm error classes the host throws into contract code. */
+  readonly errors: {
+    readonly Revert: new (reason: string) => Error;
+    readonly OutOfGas: new (gasLimit: number) => Error;
+    readonly AccessListViolation: new (kind: "read" | "write", location: string) => Error & { readonly kind: string; readonly location: string };
+    readonly ScheduleViolation: new (location: string) => Error & { readonly location: string };
+  };
+  /** What a thrown value says when it is one of the SDK's errors (by brand, not by prototype); undefined otherwise. */
+  describe(thrown: unknown): string | undefined;
+  /** Call `instance[fn](...args)`, copying host arrays among `args` into realm arrays. */
+  invoke(instance: object, fn: string, args: readonly unknown[]): unknown;
+  /** Run a compiled module's factory with realm `exports`, `module` and `require`. */
+  loadModule(factory: (...a: unknown[]) => void): { readonly exports: Record<string, unknown>; readonly badImport: string | undefined; readonly threw: boolean; readonly error: unknown };
+  /** Whether `value` is a class extending this realm's `Contract`. */
+  isContractClass(value: unknown): boolean;
+  /** Deep-freeze a realm value (a contract class and its prototype, an instance). */
+  harden<T>(value: T): T;
+  /** Gas-metering helpers for instrumented code: step, enter, exit. */
+  readonly metering: readonly [() => void, () => void, () => void];
+}
+
+// eslint-disable-next-line max-lines-per-function
+export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
+  "use strict";
+  const config = JSON.parse(configJson) as SdkConfig;
+  const { freeze, defineProperty, getPrototypeOf, getOwnPropertyDescriptor } = Object;
+  const ownKeys = Reflect.ownKeys;
+  const RealmObject = Object;
+  const RealmError = Error;
+  const RealmTypeError = TypeError;
+  const RealmRangeError = RangeError;
+  const isArray = Array.isArray;
+  const RealmString = String;
+
+  // Captured once: contract code never gets these functions.
+  const hostRead = bridge.read;
+  const hostWrite = bridge.write;
+  const hostCall = bridge.call;
+  const hostEmit = bridge.emit;
+  const hostCharge = bridge.charge;
+  const hostStep = bridge.step;
+  const hostFrame = bridge.frame;
+  const hostDeployingAddress = bridge.deployingAddress;
+  const hostEncodeKey = bridge.encodeKey;
+  const hostInvalidValueReason = bridge.invalidValueReason;
+  const hostSha256Hex = bridge.sha256Hex;
+  const hostVerifyEd25519 = bridge.verifyEd25519;
+
+  /** Receipt text of the SDK's own errors, keyed by the error object (a brand no prototype can fake). */
+  const described = new WeakMap<object, string>();
+
+  // The realm's intrinsics are frozen by the sandbox (or are the host's, when this runs there):
+  // hardening stops at them.
+  const seen = new WeakSet<object>([Object.prototype, Function.prototype, Array.prototype, Error, Error.prototype, TypeError.prototype, RangeError.prototype, RegExp.prototype]);
+  const harden = <T>(value: T): T => {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value as object)) return value;
+    seen.add(value as object);
+    freeze(value);
+    for (const key of ownKeys(value as object)) {
+      const d = getOwnPropertyDescriptor(value, key);
+      if (d !== undefined && "value" in d) harden(d.value);
+      else if (d !== undefined) {
+        harden(d.get);
+        harden(d.set);
+      }
+    }
+    harden(getPrototypeOf(value));
+    return value;
+  };
+
+  const setOwn = (target: object, key: string, value: unknown, writable = false): void => {
+    defineProperty(target, key, { value, writable, enumerable: true, configurable: false });
+  };
+
+  class Revert extends RealmError {
+    declare readonly reason: string;
+    constructor(reason: string) {
+      const text = RealmString(reason);
+      super(text);
+      defineProperty(this, "name", { value: "Revert", writable: true, enumerable: true, configurable: true });
+      setOwn(this, "reason", text);
+      described.set(this, text);
+    }
+  }
+
+  class OutOfGas extends RealmError {
+    declare readonly gasLimit: number;
+    constructor(gasLimit: number) {
+      super(`out of gas (limit ${gasLimit})`);
+      defineProperty(this, "name", { value: "OutOfGas", writable: true, enumerable: true, configurable: true });
+      setOwn(this, "gasLimit", gasLimit);
+      described.set(this, this.message);
+    }
+  }
+
+  class AccessListViolation extends RealmError {
+    declare readonly kind: "read" | "write";
+    declare readonly location: string;
+    constructor(kind: "read" | "write", location: string) {
+      super(`AccessListViolation: ${kind} of ${location} is not in the declared access list`);
+      defineProperty(this, "name", { value: "AccessListViolation", writable: true, enumerable: true, configurable: true });
+      setOwn(this, "kind", kind);
+      setOwn(this, "location", location);
+      described.set(this, this.message);
+    }
+  }
+
+  /** The transaction left its scheduled access set (parallel executors): not a revert, the attempt is retried. */
+  class ScheduleViolation extends RealmError {
+    declare readonly location: string;
+    constructor(location: string) {
+      super(`access to ${location} is outside the scheduled access set`);
+      defineProperty(this, "name", { value: "ScheduleViolation", writable: true, enumerable: true, configurable: true });
+      setOwn(this, "location", location);
+      described.set(this, this.message);
+    }
+  }
+
+  /** Anything the host throws, as a value of this realm: SDK errors pass, host errors are copied. */
+  const fromHost = (error: unknown): unknown => {
+    if ((typeof error !== "object" && typeof error !== "function") || error === null) return error;
+    if (error instanceof RealmObject) return error;
+    let name = "Error";
+    let message = "host error";
+    try {
+      const n = (error as { name?: unknown }).name;
+      const m = (error as { message?: unknown }).message;
+      if (typeof n === "string") name = n;
+      if (typeof m === "string") message = m;
+    } catch {
+      // unreadable: the defaults
+    }
+    if (name === "TypeError") return new RealmTypeError(message);
+    if (name === "RangeError") return new RealmRangeError(message);
+    if (name === "Revert") return new Revert(message);
+    const copy = new RealmError(message);
+    defineProperty(copy, "name", { value: name, writable: true, enumerable: false, configurable: true });
+    return copy;
+  };
+
+  const read = (location: string): unknown => {
+    try {
+      return hostRead(location);
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+  const write = (location: string, value: unknown): void => {
+    try {
+      hostWrite(location, value);
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+  const charge = (gas: number): void => {
+    try {
+      hostCharge(gas);
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+  const encodeKey = (key: unknown): string => {
+    if (typeof key === "string" || typeof key === "bigint" || typeof key === "boolean") {
+      try {
+        return hostEncodeKey(key);
+      } catch (error) {
+        throw fromHost(error);
+      }
+    }
+    throw new RealmTypeError(`map keys must be bigints, strings or booleans, got ${typeof key}`);
+  };
+
+  // ---- call context -------------------------------------------------------------------------
+  type Frame = ReturnType<SdkBridge["frame"]>;
+  let lastFrame: Frame | undefined;
+  let lastCtx: object | undefined;
+  let lastHostBlock: Frame["block"] | undefined;
+  let lastBlock: object | undefined;
+  const currentContext = (): object => {
+    let frame: Frame;
+    try {
+      frame = hostFrame();
+    } catch (error) {
+      throw fromHost(error);
+    }
+    if (frame !== lastFrame || lastCtx === undefined) {
+      const hostBlock = frame.block;
+      if (hostBlock !== lastHostBlock || lastBlock === undefined) {
+        lastBlock = freeze({ __proto__: null, number: hostBlock.number, timestamp: hostBlock.timestamp, sequencer: hostBlock.sequencer });
+        lastHostBlock = hostBlock;
+      }
+      lastCtx = freeze({ __proto__: null, sender: frame.sender, self: frame.self, origin: frame.origin, block: lastBlock });
+      lastFrame = frame;
+    }
+    return lastCtx;
+  };
+
+  const deployingAddress = (): string => {
+    try {
+      return hostDeployingAddress();
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+
+  // ---- contract base class and storage ------------------------------------------------------
+  abstract class Contract {
+    declare readonly address: string;
+    constructor() {
+      setOwn(this, "address", deployingAddress());
+    }
+
+    /** The current call: sender, self, origin and block. */
+    protected get ctx(): object {
+      return currentContext();
+    }
+
+    /** Call `fn` on the contract at `to`, as this contract. */
+    protected call(to: string, fn: string, ...args: unknown[]): unknown {
+      if (typeof to !== "string" || typeof fn !== "string") throw new Revert("call: the target and function name must be strings");
+      try {
+        return hostCall(to, fn, args);
+      } catch (error) {
+        throw fromHost(error);
+      }
+    }
+
+    /** Record an event in the transaction's receipt. */
+    protected emit(name: string, ...args: unknown[]): void {
+      if (typeof name !== "string") throw new Revert("emit: the event name must be a string");
+      for (let i = 0; i < args.length; i++) {
+        const t = typeof args[i];
+        if (t !== "bigint" && t !== "string" && t !== "boolean") throw new Revert(`emit: event arguments must be bigints, strings or booleans, got ${t}`);
+      }
+      try {
+        hostEmit(name, args);
+      } catch (error) {
+        throw fromHost(error);
+      }
+    }
+  }
+
+  const checked = (value: unknown): unknown => {
+    let reason: string | undefined;
+    try {
+      reason = hostInvalidValueReason(value);
+    } catch (error) {
+      throw fromHost(error);
+    }
+    if (reason !== undefined) throw new Revert(reason);
+    return value;
+  };
+
+  const variablePrefix = (name: string): string => {
+    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw new RealmTypeError(`invalid storage variable name ${JSON.stringify(name)}`);
+    return `${deployingAddress()}/${name}`;
+  };
+
+  class StorageValue {
+    declare readonly location: string;
+    declare readonly defaultValue: unknown;
+    constructor(name: string, defaultValue: unknown) {
+      setOwn(this, "location", variablePrefix(name));
+      setOwn(this, "defaultValue", defaultValue);
+    }
+
+    get(): unknown {
+      return read(this.location) ?? this.defaultValue;
+    }
+
+    set(value: unknown): void {
+      write(this.location, checked(value));
+    }
+  }
+
+  class StorageMap {
+    declare readonly prefix: string;
+    declare readonly defaultValue: unknown;
+    constructor(name: string, defaultValue: unknown) {
+      setOwn(this, "prefix", `${variablePrefix(name)}/`);
+      setOwn(this, "defaultValue", defaultValue);
+    }
+
+    /** The location of an entry. */
+    location(...keys: unknown[]): string {
+      let loc = this.prefix + encodeKey(keys[0]);
+      for (let i = 1; i < keys.length; i++) loc += `/${encodeKey(keys[i])}`;
+      return loc;
+    }
+
+    get(...keys: unknown[]): unknown {
+      return read(this.location(...keys)) ?? this.defaultValue;
+    }
+
+    set(...keysAndValue: unknown[]): void {
+      const value = keysAndValue[keysAndValue.length - 1];
+      const keys = keysAndValue.slice(0, -1);
+      write(this.location(...keys), checked(value));
+    }
+  }
+
+  // ---- errors and u256 arithmetic -----------------------------------------------------------
+  const revert = (reason: string): never => {
+    throw new Revert(reason);
+  };
+  const ensure = (condition: boolean, reason: string): void => {
+    if (!condition) throw new Revert(reason);
+  };
+
+  const MAX_U256 = BigInt(config.maxU256);
+  const add = (a: bigint, b: bigint): bigint => {
+    const r = a + b;
+    if (r > MAX_U256) throw new Revert("u256 overflow");
+    return r;
+  };
+  const sub = (a: bigint, b: bigint): bigint => {
+    const r = a - b;
+    if (r < 0n) throw new Revert("u256 underflow");
+    return r;
+  };
+  const mul = (a: bigint, b: bigint): bigint => {
+    const r = a * b;
+    if (r > MAX_U256) throw new Revert("u256 overflow");
+    return r;
+  };
+  const div = (a: bigint, b: bigint): bigint => {
+    if (b === 0n) throw new Revert("division by zero");
+    return a / b;
+  };
+  const mod = (a: bigint, b: bigint): bigint => {
+    if (b === 0n) throw new Revert("division by zero");
+    return a % b;
+  };
+  const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+  const isU256 = (value: bigint): boolean => value >= 0n && value <= MAX_U256;
+  const ADDRESS = /^0x[0-9a-f]{40}$/;
+  const isAddress = (value: unknown): boolean => typeof value === "string" && ADDRESS.test(value);
+
+  // ---- deterministic cryptography and work ---------------------------------------------------
+  /** sha256 over the canonical encoding of `values`, as a u256. */
+  const hashValues = (...values: unknown[]): bigint => {
+    let text = "";
+    for (const value of values) text += `${typeof value}:${RealmString(value)};`;
+    let hex: string;
+    try {
+      hex = hostSha256Hex(text);
+    } catch (error) {
+      throw fromHost(error);
+    }
+    return BigInt(`0x${hex}`);
+  };
+
+  /** Whether `signature` (0x-prefixed, 64 bytes) is a valid ed25519 signature by `publicKey` of the 32-byte `message`. */
+  const verifyEd25519 = (publicKey: bigint, message: bigint, signature: string): boolean => {
+    if (typeof publicKey !== "bigint" || typeof message !== "bigint" || typeof signature !== "string") return false;
+    if (!/^0x[0-9a-f]{128}$/.test(signature) || publicKey <= 0n || publicKey >= 1n << 256n || message < 0n || message >= 1n << 256n) return false;
+    try {
+      return hostVerifyEd25519(publicKey, message, signature) === true;
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+
+  /** Deterministic CPU work: `units` rounds of an integer mix seeded by `seed`, charged one gas per unit. */
+  const work = (units: number, seed: bigint): bigint => {
+    charge(units);
+    let a = Number(seed & 0xffffffffn) | 0;
+    let b = Number((seed >> 32n) & 0xffffffffn) | 0;
+    for (let i = 0; i < units; i++) {
+      a = Math.imul(a ^ (a >>> 15), 0x2c1b3c6d) + b;
+      b = (b + 0x9e3779b9) | 0;
+    }
+    return BigInt(a >>> 0) * 0x100000000n + BigInt(b >>> 0);
+  };
+
+  const sdk = harden({
+    __proto__: null,
+    Contract,
+    StorageValue,
+    StorageMap,
+    Revert,
+    OutOfGas,
+    AccessListViolation,
+    revert,
+    ensure,
+    add,
+    sub,
+    mul,
+    div,
+    mod,
+    min,
+    isU256,
+    MAX_U256,
+    isAddress,
+    ZERO_ADDRESS: config.zeroAddress,
+    ACCOUNTS_ADDRESS: config.accountsAddress,
+    GAS: { ...config.gas },
+    hashValues,
+    verifyEd25519,
+    work,
+  });
+  harden(ScheduleViolation);
+
+  // ---- what only the runtime holds ----------------------------------------------------------
+  const describe = (thrown: unknown): string | undefined =>
+    (typeof thrown === "object" || typeof thrown === "function") && thrown !== null ? described.get(thrown) : undefined;
+
+  /** A host value as a realm value: primitives pass, host arrays (of primitives) are rebuilt here. */
+  const toRealm = (value: unknown): unknown => {
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || value instanceof RealmObject) return value;
+    if (isArray(value)) {
+      const items = value as readonly unknown[];
+      const copy: unknown[] = [];
+      for (let i = 0; i < items.length; i++) copy.push(toRealm(items[i]));
+      return copy;
+    }
+    throw new RealmTypeError("a host object cannot be passed to contract code");
+  };
+
+  const invoke = (instance: object, fn: string, args: readonly unknown[]): unknown => {
+    const copy: unknown[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i];
+      copy.push(typeof v === "object" && v !== null ? toRealm(v) : v);
+    }
+    return (instance as Record<string, (...a: unknown[]) => unknown>)[fn]!(...copy);
+  };
+
+  const loadModule = (factory: (...a: unknown[]) => void) => {
+    const exports = {};
+    const module = { exports };
+    let badImport: string | undefined;
+    const require = (id: string): unknown => {
+      if (id === "prescient/contract") return sdk;
+      badImport = RealmString(id);
+      throw new RealmError(`contracts may import only "prescient/contract", not ${JSON.stringify(badImport)}`);
+    };
+    try {
+      factory(exports, require, module, ...metering);
+    } catch (error) {
+      return freeze({ __proto__: null, exports: module.exports as Record<string, unknown>, badImport, threw: true, error });
+    }
+    return freeze({ __proto__: null, exports: module.exports as Record<string, unknown>, badImport, threw: false, error: undefined });
+  };
+
+  const isContractClass = (value: unknown): boolean => typeof value === "function" && (value as { prototype?: unknown }).prototype instanceof Contract;
+
+  // ---- gas metering helpers (analyzer/instrument.ts) ----------------------------------------
+  let depth = 0;
+  const maxFrames = config.maxFrames;
+  const step = (): void => {
+    try {
+      hostStep();
+    } catch (error) {
+      throw fromHost(error);
+    }
+  };
+  const enter = (): void => {
+    try {
+      hostStep();
+    } catch (error) {
+      throw fromHost(error);
+    }
+    if (depth >= maxFrames) throw new Revert(`call depth exceeds ${maxFrames} contract frames`);
+    depth++;
+  };
+  const exit = (): void => {
+    depth--;
+  };
+  const metering = freeze([freeze(step), freeze(enter), freeze(exit)] as const);
+
+  return freeze({
+    sdk: sdk as unknown as Readonly<Record<string, unknown>>,
+    errors: freeze({ Revert, OutOfGas, AccessListViolation, ScheduleViolation }),
+    describe,
+    invoke,
+    loadModule,
+    isContractClass,
+    harden,
+    metering,
+  }) as unknown as SdkRealm;
+}
