@@ -129,7 +129,11 @@ export class TxHost implements Host {
     }
   }
 
-  #outOfSchedule(loc: string): never {
+  /**
+   * Stop the transaction: it touched `loc`, which the executor running it cannot allow yet (outside
+   * its scheduled set, or not ready in multi-version memory). Sticky; runTx then returns undefined.
+   */
+  outOfSchedule(loc: string): never {
     this.scheduleViolation ??= Object.freeze(new this.#errors.ScheduleViolation(loc));
     throw this.scheduleViolation;
   }
@@ -145,7 +149,7 @@ export class TxHost implements Host {
       this.charge(GAS.read);
       const declared = this.#policy !== "off" && this.#readable!.has(loc);
       if (this.#policy !== "off" && !declared) this.#violate("read", loc);
-      if (this.guard !== undefined && !declared && !this.guard.readable.has(loc)) this.#outOfSchedule(loc);
+      if (this.guard !== undefined && !declared && !this.guard.readable.has(loc)) this.outOfSchedule(loc);
     }
     this.reads?.add(loc);
     const buffered = this.overlay.get(loc);
@@ -158,7 +162,7 @@ export class TxHost implements Host {
       this.charge(GAS.write);
       const declared = this.#policy !== "off" && this.#writable!.has(loc);
       if (this.#policy !== "off" && !declared) this.#violate("write", loc);
-      if (this.guard !== undefined && !declared && !this.guard.writable.has(loc)) this.#outOfSchedule(loc);
+      if (this.guard !== undefined && !declared && !this.guard.writable.has(loc)) this.outOfSchedule(loc);
     }
     this.writes?.add(loc);
     const previous = this.overlay.has(loc) ? this.overlay.get(loc) : ABSENT;

@@ -31,7 +31,7 @@ import { decodeSlot, encodeSlot, SharedState } from "../../state/sharedState.js"
 import type { StateStore } from "../../state/state.js";
 import type { PreparedTx } from "../prepare.js";
 import { runTx } from "../runTx.js";
-import { ScheduleViolation, TxHost } from "../txHost.js";
+import { TxHost } from "../txHost.js";
 import type { EngineOptions } from "./engine.js";
 import { STATUS } from "./blockBuffers.js";
 
@@ -483,8 +483,7 @@ export class BlockStmThread {
   /** Stop the incarnation: it read something not ready yet (an ESTIMATE, or an unfinished fee). */
   #blocked(tx: number, loc: string): never {
     this.#blockedOn = tx;
-    this.#host.scheduleViolation ??= new ScheduleViolation(loc);
-    throw this.#host.scheduleViolation;
+    return this.#host.outOfSchedule(loc);
   }
 
   /** A read by the executing incarnation (the TxHost's state). */
