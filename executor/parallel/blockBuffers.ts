@@ -11,6 +11,8 @@
  * sleep word) sit on cache lines of their own, 64 bytes apart: two threads bumping counters that
  * share a line would bounce it between cores on every transaction.
  */
+import { idleUntil, wakeSleepers, type SleepWords } from "./sleep.js";
+
 const LINE = 16;
 export const H = {
   /** Next slot to pop / push, normal queue. */
@@ -102,6 +104,8 @@ export class BlockView {
   readonly columnMembers: Int32Array;
 
   readonly txCountOrOne: number;
+  readonly #sleep: SleepWords;
+  readonly #hasWork = (): boolean => this.hasWork();
 
   constructor(b: BlockBuffers) {
     this.txCount = b.txCount;
@@ -118,6 +122,7 @@ export class BlockView {
     this.queue = new Int32Array(b.queue);
     this.columnOffsets = new Int32Array(b.columnOffsets);
     this.columnMembers = new Int32Array(b.columnMembers);
+    this.#sleep = { header: this.header, generation: H.generation, sleepers: H.sleepers };
   }
 
   /**
@@ -129,12 +134,7 @@ export class BlockView {
     const base = urgent ? this.txCountOrOne : 0;
     const slot = Atomics.add(this.header, urgent ? H.urgentTail : H.tail, 1);
     Atomics.store(this.queue, base + slot, tx + 1);
-    // A thread about to sleep registers in `sleepers` and then looks at the queues once more, so
-    // either it sees this push or this push sees it and moves the generation it waits on.
-    if (Atomics.load(this.header, H.sleepers) > 0) {
-      Atomics.add(this.header, H.generation, 1);
-      Atomics.notify(this.header, H.generation, 1);
-    }
+    wakeSleepers(this.#sleep, 1);
   }
 
   /** Whether there is something to do: a ready transaction, or the round is over. */
@@ -148,17 +148,9 @@ export class BlockView {
     );
   }
 
-  /**
-   * Wait for work: spin briefly (a dependency is usually released within microseconds, and a
-   * futex sleep and wake costs tens of them), then sleep until a push moves the generation.
-   */
+  /** Wait for work (see sleep.ts). */
   idle(): void {
-    for (let spin = 0; spin < 2000; spin++) if (this.hasWork()) return;
-    const header = this.header;
-    const generation = Atomics.load(header, H.generation);
-    Atomics.add(header, H.sleepers, 1);
-    if (!this.hasWork()) Atomics.wait(header, H.generation, generation, 5);
-    Atomics.sub(header, H.sleepers, 1);
+    idleUntil(this.#sleep, this.#hasWork, 2000, 5);
   }
 
   /** Pop a ready tx (urgent first), or -1 when both queues are empty right now. */

@@ -34,6 +34,7 @@ import { runTx } from "../runTx.js";
 import { TxHost } from "../txHost.js";
 import type { EngineOptions } from "./engine.js";
 import { STATUS } from "./blockBuffers.js";
+import { idleUntil, wakeSleepers } from "./sleep.js";
 
 const LINE = 16;
 /** Header words, the hot ones on cache lines of their own. */
@@ -571,11 +572,7 @@ export class BlockStmThread {
   #taskInc = 0;
 
   #wake(): void {
-    const header = this.#header;
-    if (Atomics.load(header, SH.sleepers) > 0) {
-      Atomics.add(header, SH.generation, 1);
-      Atomics.notify(header, SH.generation);
-    }
+    wakeSleepers({ header: this.#header, generation: SH.generation, sleepers: SH.sleepers });
   }
 
   #decreaseExecutionIdx(target: number): void {
@@ -742,7 +739,7 @@ export class BlockStmThread {
     return NO_TASK;
   }
 
-  /** Wait for a task: indices past the block, others still active. */
+  /** Wait for a task: indices past the block, others still active (see sleep.ts). */
   #idle(): void {
     const header = this.#header;
     const n = this.#n;
@@ -751,11 +748,7 @@ export class BlockStmThread {
       Atomics.load(header, SH.abort) === 1 ||
       Atomics.load(header, SH.executionIdx) < n ||
       Atomics.load(header, SH.validationIdx) < n;
-    for (let spin = 0; spin < 200; spin++) if (hasWork()) return;
-    const generation = Atomics.load(header, SH.generation);
-    Atomics.add(header, SH.sleepers, 1);
-    if (!hasWork()) Atomics.wait(header, SH.generation, generation, 2);
-    Atomics.sub(header, SH.sleepers, 1);
+    idleUntil({ header, generation: SH.generation, sleepers: SH.sleepers }, hasWork, 200, 2);
   }
 
   /** The thread loop of the paper: run tasks until the block is done. */
