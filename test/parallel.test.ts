@@ -37,11 +37,14 @@ describe("parallel executors give the sequential result", () => {
     const prepared = prepareBlock(block, runtime);
     const declaredOnly = blockAccessSets(block, prepared, { checkSignatures });
     for (const [threads, executor] of executors) {
-      for (const [mode, sets] of [["hybrid", undefined], ["columns", undefined], ["hybrid", declaredOnly], ["columns", declaredOnly]] as const) {
+      // blockstm takes no hints: it runs once, whatever the sets.
+      for (const [mode, sets] of [["hybrid", undefined], ["columns", undefined], ["blockstm", undefined], ["hybrid", declaredOnly], ["columns", declaredOnly]] as const) {
         executor.state.restoreValues(snapshots.get(threads)!);
         const loaded = await executor.load({ block, checkSignatures, ...(sets !== undefined ? { sets } : {}) });
         const parallel = await executor.execute({ block: loaded, mode: mode as ParallelMode, enforce, events: true, inlineBelowSpeedup: 0 });
         const where = `${mode} at ${threads} thread(s), enforce ${enforce}, ${sets === undefined ? "analyzer" : "declared-only"} sets`;
+        expect(parallel.workerFailure, where).toBeUndefined();
+        expect(parallel.stats.mode, where).toBe(mode);
         expect(parallel.stateRoot, where).toBe(sequential.stateRoot);
         expect(comparable(parallel.receipts), where).toEqual(comparable(sequential.receipts));
         expect(parallel.stats.violations, where).toBe(sequential.stats.violations);
