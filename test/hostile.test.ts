@@ -7,13 +7,16 @@
  * attack really achieves), identically in every mode, without touching the other transactions or
  * the host.
  */
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ContractLoadError } from "../core/errors.js";
 import type { Address, Receipt } from "../core/types.js";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
 import { LIMITS } from "../contracts/sdk/gas.js";
+import { blockToJson } from "../core/schema.js";
 import { withAccountContract } from "../state/genesis.js";
+import { toJson } from "../cli/output.js";
 import { ADDRESSES, WorkloadBuilder } from "../workloads/builder.js";
 import { tokenTransfer } from "../workloads/tokens.js";
 import { EveryMode, differences } from "./everyMode.js";
@@ -31,6 +34,7 @@ const C = {
   reenter: at(8),
   spin: at(9),
   moduleState: at(10),
+  thenable: at(11),
 } as const;
 const FILES: Record<keyof typeof C, string> = {
   escape: "Escape.ts",
@@ -43,6 +47,7 @@ const FILES: Record<keyof typeof C, string> = {
   reenter: "Reenter.ts",
   spin: "Spin.ts",
   moduleState: "ModuleState.ts",
+  thenable: "Thenable.ts",
 };
 const MARK = "PRESCIENT_HOSTILE_ESCAPED";
 const HOSTILE_SENDERS = 8;
@@ -143,6 +148,9 @@ const ATTEMPTS: readonly Attempt[] = [
   { to: "afterRevert", fn: "writeInFinally", status: "revert", error: "first" },
   { to: "afterRevert", fn: "swallowOutOfGas", gas: 300_000n, status: "out-of-gas" },
   { to: "afterRevert", fn: "swallowViolation", status: "revert", error: `AccessListViolation: read of ${C.afterRevert}/slots/undeclared is not in the declared access list`, declared: { reads: [], writes: [`${C.afterRevert}/slots/declared`] } },
+  // Code that would run after the transaction: nothing awaits a contract's thenable.
+  { to: "thenable", fn: "thenable", status: "success" },
+  { to: "thenable", fn: "viaCall", status: "success" },
   // Reentrancy: the attack works as written (prescient runs contracts, it does not fix them), the same everywhere.
   { to: "reenter", fn: "attack", args: [C.bank, "3"], status: "success" },
   { to: "reenter", fn: "forever", args: ["0"], status: "revert", error: "call depth exceeds 64" },
@@ -233,9 +241,36 @@ describe("hostile contracts", () => {
     for (const slot of ["callee", "finally", "loop", "declared"]) expect(read(`${C.afterRevert}/slots/${slot}`), slot).toBeUndefined();
     // No state survived outside storage, and the recursion probes stopped at the same depth everywhere.
     expect(read(`${C.moduleState}/seen`)).toBeUndefined();
+    // No thenable ran, not even once the event loop turned.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(read(`${C.thenable}/late`)).toBeUndefined();
     expect(read(`${C.stack}/depth`)).toBeGreaterThan(100n);
     expect(read(`${C.resources}/marker`)).toBeGreaterThan(3n);
     hostUntouched();
+  });
+
+  it("fit their recursion in 450 KB of the calling thread's stack (the main thread has 984 KB)", () => {
+    // The same block on the main thread of a process whose stack is cut to 450 KB: every limit
+    // is reached by count, before the engine's stack runs out, so nothing changes.
+    const stack = ATTEMPTS.filter((a) => a.to === "stack");
+    const small = build(stack, false);
+    const expected = modes.sequential(small.block);
+    const dist = join(import.meta.dirname, "..", "dist");
+    const script = `
+      const { executeBlockSequential } = await import(${JSON.stringify(join(dist, "executor", "sequential.js"))});
+      const { deployChain } = await import(${JSON.stringify(join(dist, "executor", "chain.js"))});
+      const { parseBlock, parseGenesis } = await import(${JSON.stringify(join(dist, "core", "schema.js"))});
+      const input = JSON.parse(process.argv[1]);
+      const chain = await deployChain(parseBlock(input.block), parseGenesis(input.genesis), "/");
+      const r = executeBlockSequential({ block: chain.block, state: chain.state, runtime: chain.runtime, prepared: chain.prepared });
+      process.stdout.write(JSON.stringify({ root: r.stateRoot, receipts: r.receipts.map((x) => [x.status, x.gasUsed, x.error ?? null]) }));
+    `;
+    const input = JSON.stringify({ block: blockToJson(small.block), genesis: JSON.parse(toJson(withAccountContract(small.genesis))) as unknown });
+    const child = spawnSync(process.execPath, ["--stack-size=450", "--input-type=module", "-e", script, input], { encoding: "utf8" });
+    expect(child.stderr).toBe("");
+    const got = JSON.parse(child.stdout) as { root: string; receipts: unknown[] };
+    expect(got.receipts).toEqual(expected.receipts.map((x) => [x.status, x.gasUsed, x.error ?? null]));
+    expect(got.root).toBe(expected.stateRoot);
   });
 
   it("refuse modules that escape or keep state at load time, naming file:line:col and the rule", async () => {

@@ -235,7 +235,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   // Only an engine stack overflow inside a `finally` could leave these behind; never across transactions.
   meter.onReset(() => {
     nesting = 0;
-    joining.length = 0;
+    if (joining.length !== 0) joining.length = 0;
   });
   const nested = <T>(what: string, body: () => T): T => {
     if (nesting >= L.nesting) throw new RealmRangeError(`${what}: nesting deeper than the contract limit of ${L.nesting}`);

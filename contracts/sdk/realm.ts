@@ -425,9 +425,13 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     }
 
     set(...keysAndValue: unknown[]): void {
-      const value = keysAndValue[keysAndValue.length - 1];
-      const keys = keysAndValue.slice(0, -1);
-      write(this.location(...keys), checked(value));
+      const last = keysAndValue.length - 1;
+      const value = keysAndValue[last];
+      // The location by hand: this is the hottest path of every contract, and the realm's
+      // array methods are metered wrappers.
+      let loc = this.prefix + encodeKey(last > 0 ? keysAndValue[0] : undefined);
+      for (let i = 1; i < last; i++) loc += `/${encodeKey(keysAndValue[i])}`;
+      write(loc, checked(value));
     }
   }
 
