@@ -12,7 +12,8 @@ const u256 = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected a decimal string, got ${describe(issue.input)}`) })
   .refine((s) => !s.startsWith("-"), { error: "cannot be negative" })
   .refine(isDecimal, { error: (issue) => `expected a decimal string, got ${describe(issue.input)}` })
-  .refine((s) => BigInt(s) <= MAX_U256, { error: "overflows u256" })
+  // Refinements all run, even after one fails: convert only what is a decimal.
+  .refine((s) => !isDecimal(s) || BigInt(s) <= MAX_U256, { error: "overflows u256" })
   .transform((s) => BigInt(s));
 
 const u64 = u256.refine((n) => n < 1n << 64n, { error: "does not fit in 64 bits" });
@@ -27,7 +28,26 @@ const hex = (bytes: number) =>
     error: `expected 0x followed by ${bytes * 2} lower-case hex digits`,
   });
 
-const rawArg: z.ZodType<RawArg> = z.lazy(() => z.union([z.string(), z.boolean(), z.array(rawArg)], { error: (issue) => `expected a string, a boolean or an array, got ${describe(issue.input)}` }));
+/** Arguments nest arrays at most this deep: a deeper document would be validated recursively, past the stack. */
+const MAX_ARG_DEPTH = 16;
+
+/** The first thing in `value` that is not an argument (string, boolean, array of arguments), walking iteratively. */
+function argIssue(value: unknown): { readonly path: number[]; readonly message: string } | undefined {
+  const stack: [unknown, number[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "string" || typeof v === "boolean") continue;
+    if (!Array.isArray(v)) return { path, message: `expected a string, a boolean or an array, got ${describe(v)}` };
+    if (path.length >= MAX_ARG_DEPTH) return { path, message: `arrays in arguments nest at most ${MAX_ARG_DEPTH} deep` };
+    for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, i]]);
+  }
+  return undefined;
+}
+
+const rawArg = z.unknown().superRefine((value, ctx) => {
+  const issue = argIssue(value);
+  if (issue !== undefined) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+}) as unknown as z.ZodType<RawArg>;
 
 const location = z.string().min(1, { error: "a location cannot be empty" });
 
@@ -82,7 +102,13 @@ const genesis = z.strictObject({
 
 function describe(input: unknown): string {
   if (input === undefined) return "nothing";
-  const text = JSON.stringify(input);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(input);
+  } catch {
+    // nested past the stack
+    return Array.isArray(input) ? "a deeply nested array" : typeof input;
+  }
   return text === undefined ? typeof input : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

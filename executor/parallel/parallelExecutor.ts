@@ -153,6 +153,23 @@ export class ParallelExecutor {
     return new ParallelExecutor(threads, state, runtime, pool);
   }
 
+  /**
+   * Transactions prepared against another runtime (the caller's chain) call that runtime's
+   * contract instances, which live in another realm: run on this thread, their errors would not
+   * carry this realm's brand and their receipts would differ from the sequential ones. Point
+   * them at this executor's instances (same genesis, same ABI), or prepare the block again.
+   */
+  #ownPrepared(prepared: readonly PreparedTx[], block: Block, file: string | undefined): readonly PreparedTx[] {
+    if (prepared.every((p) => p.target === this.runtime.get(p.tx.to))) return prepared;
+    const own: PreparedTx[] = [];
+    for (const p of prepared) {
+      const target = this.runtime.get(p.tx.to);
+      if (target === undefined || target.file !== p.target.file) return prepareBlock(block, this.runtime, file);
+      own.push({ ...p, target });
+    }
+    return own;
+  }
+
   async close(): Promise<void> {
     await this.#pool?.destroy();
   }
@@ -161,7 +178,7 @@ export class ParallelExecutor {
     const started = performance.now();
     const { block } = parameters;
     const checkSignatures = parameters.checkSignatures ?? true;
-    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
+    const prepared = parameters.prepared === undefined ? prepareBlock(block, this.runtime, parameters.file) : this.#ownPrepared(parameters.prepared, block, parameters.file);
     const sets = parameters.sets ?? (await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures }));
     const graph = buildConflictGraph(sets);
     const shared = (a: Int32Array) => {
