@@ -174,7 +174,7 @@ export class BlockThread {
     if (r.error !== undefined || r.events !== undefined) {
       this.extras.push({ index: tx, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
     }
-    if (result.violations > 0) Atomics.add(view.header, H.violations, 1);
+    view.violated[tx] = result.violations > 0 ? 1 : 0;
     undo.commit(tx);
     view.committed[tx] = 1;
     return true;

@@ -256,7 +256,7 @@ export class ParallelExecutor {
     const before = this.state.snapshotValues();
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection);
     try {
-      await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
+      await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#pool);
     } catch (error) {
       if (!(error instanceof WorkerFailure)) throw error;
       // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
@@ -391,8 +391,10 @@ function totalGas(graph: ConflictGraph): number {
   return sum;
 }
 
-function allTxs(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+function countOnes(flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  return n;
 }
 
 /** One block's execution on the main thread's side: rounds, recovery, and the final result. */
@@ -542,6 +544,7 @@ class BlockRun {
       view.status[tx] = STATUS.pending;
       view.gasUsed[tx] = 0;
       view.committed[tx] = 0;
+      view.violated[tx] = 0;
       this.#extras.delete(tx);
       this.#rolledBack++;
     }
@@ -551,17 +554,30 @@ class BlockRun {
     return this.#view.committed[tx] === 1;
   }
 
-  async runSet(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
-    if (members.length === 0) return;
-    const violation = await this.#round(members, policy, pool);
-    if (violation >= this.#view.txCount) return;
-    await this.runSet(members.filter((tx) => tx < violation && !this.#committed(tx)), policy, pool);
-    // Everything before it has committed and nothing runs beside it: the transaction sees exactly
-    // the sequential state, whatever it touches.
-    this.#main.extras = [];
-    this.#main.execute(violation, false);
-    for (const extra of this.#main.extras) this.#extras.set(extra.index, extra);
-    await this.runSet(members.filter((tx) => tx > violation && !this.#committed(tx)), policy, pool);
+  /**
+   * Run every transaction below `bound` that has not committed, in rounds. A round stops at the
+   * lowest transaction v that left its scheduled set, after every transaction committed after v —
+   * in this round or an earlier one — was rolled back: they may have missed what v really touched.
+   * Then what is left before v runs first (recursively: it may stop at an earlier violation and
+   * roll back more), v runs alone on this thread, and the loop takes up everything still
+   * uncommitted below the bound, including what the rollbacks undid. Every round's members are all
+   * the uncommitted transactions below its bound, so no transaction is left out of the DAG, and
+   * each iteration commits at least v: the loop ends.
+   */
+  async runBelow(bound: number, policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
+    for (;;) {
+      const members: number[] = [];
+      for (let tx = 0; tx < bound; tx++) if (!this.#committed(tx)) members.push(tx);
+      if (members.length === 0) return;
+      const violation = await this.#round(members, policy, pool);
+      if (violation >= this.#view.txCount) continue;
+      await this.runBelow(violation, policy, pool);
+      // Everything before it has committed and nothing runs beside it: the transaction sees exactly
+      // the sequential state, whatever it touches.
+      this.#main.extras = [];
+      this.#main.execute(violation, false);
+      for (const extra of this.#main.extras) this.#extras.set(extra.index, extra);
+    }
   }
 
   finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> & { workMs: number } {
@@ -604,7 +620,7 @@ class BlockRun {
         executions: this.#main.executions + sum(this.#workerCounts, "executions"),
         validations: 0,
         aborts: this.#main.aborts + sum(this.#workerCounts, "aborts") + this.#rolledBack,
-        violations: view.header[H.violations]!,
+        violations: countOnes(view.violated),
       },
       timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
       rounds: this.#rounds,
