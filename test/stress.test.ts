@@ -1,6 +1,5 @@
 /**
- * Concurrency stress, CI-sized: the stress run of bench/stress.ts over a thousand random small
- * blocks, each through hybrid, columns and blockstm at thread counts cycling from 1 to 8, with
+ * Concurrency stress, CI-sized: the stress run of bench/stress.ts over 500 random small blocks, each through hybrid, columns and blockstm at thread counts cycling from 1 to 8, with
  * worker faults injected; then blocks where every transaction declares everything, nothing, or a
  * lie, under every policy, in every mode. A longer run: `node dist/bench/stress.js --blocks N`.
  */
@@ -11,20 +10,20 @@ import { randomBlock, randomChain, type DeclaredListKind } from "../workloads/ra
 import { EveryMode, differences } from "./everyMode.js";
 
 describe("concurrency stress", () => {
-  it("1,000 random blocks through every parallel mode at 1 to 8 threads, with workers killed mid-block, give the sequential result", async () => {
-    const report = await runStress({ blocks: 1000, seed: 20260101, threads: [1, 2, 3, 4, 5, 6, 7, 8], faultEvery: 40, txs: [1, 10] });
+  it("500 random blocks through every parallel mode at 1 to 8 threads, with workers killed mid-block, give the sequential result", { timeout: 240_000 }, async () => {
+    const report = await runStress({ blocks: 500, seed: 20260101, threads: [1, 2, 3, 4, 5, 6, 7, 8], faultEvery: 50, txs: [1, 10] });
     process.stdout.write(`stress: ${JSON.stringify({ ...report, mismatches: report.mismatches.length })}\n`);
     expect(report.mismatches).toEqual([]);
-    expect(report.executions).toBe(3000);
-    for (const t of ["1", "2", "3", "4", "5", "6", "7", "8"]) expect(report.byThreads[t]).toBeGreaterThan(300);
+    expect(report.executions).toBe(1500);
+    for (const t of ["1", "2", "3", "4", "5", "6", "7", "8"]) expect(report.byThreads[t]).toBeGreaterThan(150);
     // Wrong lists sent transactions outside their sets, and the executors recovered.
     expect(report.recoveries).toBeGreaterThan(50);
     // Every kind of outcome occurred.
     for (const status of ["success", "revert", "out-of-gas", "invalid"] as const) expect(report.receipts[status]).toBeGreaterThan(0);
     // Workers died mid-block (exit or throw); every such block still gave the sequential result,
     // and the next block on that executor ran on its workers again.
-    expect(report.faultsHit).toBeGreaterThan(20);
-    expect(report.poolRecovered).toBeGreaterThan(10);
+    expect(report.faultsHit).toBeGreaterThan(15);
+    expect(report.poolRecovered).toBeGreaterThan(15);
   });
 });
 
