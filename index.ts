@@ -78,3 +78,6 @@ export {
 export * from "./scheduler/index.js";
 export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
 export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
+
+export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } from "./executor/activity.js";
+export * from "./report/index.js";

@@ -43,6 +43,8 @@ export interface SpeedupCaseParameters {
   readonly repeat: number;
   readonly signatures: boolean;
   readonly modes?: readonly ParallelMode[];
+  /** Told what is being measured (sequential, each mode at each thread count). */
+  readonly onStep?: (step: string) => void;
 }
 
 /** Warm-up runs before measuring: workers reach steady JIT code after two or three runs. */
@@ -68,6 +70,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
   const capacity = Math.max(1 << 16, 4 * (chain.state.size + 8 * chain.block.txs.length));
   const sequentialState = SharedState.fromEntries(chain.state.entries(), { capacity });
   const pre = sequentialState.snapshotValues();
+  p.onStep?.("sequential");
   const sequentialMs = timed(p.repeat, () => {
     sequentialState.restoreValues(pre);
     const r = executeBlockSequential({ block: chain.block, state: sequentialState, runtime: chain.runtime, prepared: chain.prepared, checkSignatures: p.signatures, events: false });
@@ -88,6 +91,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
       const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures: p.signatures, sets });
       const snapshot = executor.state.snapshotValues();
       for (const mode of p.modes ?? (["hybrid", "columns", "blockstm"] as const)) {
+        p.onStep?.(`${mode} at ${threads} thread${threads === 1 ? "" : "s"}`);
         let inline = false;
         const ms = await timedAsync(p.repeat, async () => {
           executor.state.restoreValues(snapshot);
