@@ -86,7 +86,7 @@ function dagSection(d: BlockReportData, ranks: number[]): string {
         : `Too many to draw one by one: ${parts.join("; ")}. The ${formatCount(v.totalEdges)} edges are left out; the critical path runs along the top of the stacks.`;
   return (
     `<section class="panel" id="dag"><h2>Conflict DAG, column by column</h2>` +
-    `<p class="explain">A transaction's column is one more than the latest column among the transactions it conflicts with, so each column can run in parallel and the ${formatCount(d.schedule.columns)} columns are the fewest barriers any level-by-level schedule needs (${formatCount(d.schedule.independent)} transactions depend on nothing before them; ${formatCount(d.schedule.edges)} edges over ${formatCount(d.schedule.locations)} locations). Cells are in index order, coloured by call. ${scale}</p>` +
+    `<p class="explain">A transaction's column is one more than the latest column among the transactions it conflicts with, so each column can run in parallel and the ${formatCount(d.schedule.columns)} columns are the fewest barriers any level-by-level schedule needs (${formatCount(d.schedule.independent)} transactions depend on nothing before them; ${formatCount(d.schedule.edges)} edges over ${formatCount(d.schedule.locations)} locations). Cells are in index order, the critical path's first, coloured by call. ${scale}</p>` +
     `<div class="legend">${legend}</div>` +
     renderDagSvg({ view: v, calls: d.txs.calls, colorRank: ranks }) +
     `</section>`
