@@ -112,9 +112,12 @@ export function renderDagSvg(p: DagSvgParameters): string {
     if (view.criticalPath.length <= 200) for (const [s, c] of view.criticalPath) out.push(`<circle class="critical-node" cx="${cx(s).toFixed(1)}" cy="${cy(c).toFixed(1)}" r="${Math.min(3, cellH / 2, cellW / 2 + 0.5).toFixed(1)}" fill="${CRITICAL_COLOR}"/>`);
   }
 
-  const lastColumn = view.columns;
-  out.push(`<text class="axis-note" x="${left.toFixed(1)}" y="${(height - 10).toFixed(1)}">column 1</text>`);
-  out.push(`<text class="axis-note" x="${(left + pitch * stacks).toFixed(1)}" y="${(height - 10).toFixed(1)}" text-anchor="end">column ${lastColumn}</text>`);
+  if (stacks === 0) {
+    out.push(`<text class="axis-note" x="${width / 2}" y="${(height / 2).toFixed(1)}" text-anchor="middle">no transactions</text>`);
+  } else {
+    out.push(`<text class="axis-note" x="${left.toFixed(1)}" y="${(height - 10).toFixed(1)}">column 1</text>`);
+    if (view.columns > 1) out.push(`<text class="axis-note" x="${(left + pitch * stacks).toFixed(1)}" y="${(height - 10).toFixed(1)}" text-anchor="end">column ${view.columns}</text>`);
+  }
   out.push(`</svg>`);
   return out.join("");
 }

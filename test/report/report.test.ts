@@ -67,6 +67,16 @@ describe("createBlockReport", () => {
     }
   });
 
+  it("an empty block still makes a page", async () => {
+    const empty = { ...chain, block: { ...chain.block, txs: [] }, prepared: [] };
+    for (const mode of ["sequential", "columns"] as const) {
+      const made = await createBlockReport({ chain: empty, mode, warmups: 0 });
+      expect(made.data.schedule.columns, mode).toBe(0);
+      expect(made.data.dag.stacks, mode).toEqual([]);
+      expect(made.html, mode).toContain("no transactions");
+    }
+  });
+
   it("renders a page that fetches nothing and keeps its data intact whatever the strings", () => {
     const d = reports.get("columns")!;
     const hostile = { ...d, block: { ...d.block, source: `</script><script>alert(1)</script>"'&` }, title: "<b>x</b>" };
