@@ -42,9 +42,12 @@ export function formatPercent(share: number): string {
 
 /** An integer with thin-space thousands separators (10 000). */
 export function formatCount(n: number): string {
-  return Math.round(n)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+  return groupDigits(Math.round(n).toString());
+}
+
+/** A decimal string (a bigint amount) with thin-space thousands separators. */
+export function groupDigits(decimal: string): string {
+  return decimal.replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
 }
 
 /** A long hex string shortened to its ends: 0x8286c7…26ee7af. */

@@ -14,7 +14,8 @@ export const PAGE_SCRIPT = `
   var panel = document.getElementById("tx-details");
   var selected = [];
 
-  function count(n) { return String(Math.round(n)).replace(/\\B(?=(\\d{3})+(?!\\d))/g, "\\u2009"); }
+  function digits(text) { return text.replace(/\\B(?=(\\d{3})+(?!\\d))/g, "\\u2009"); }
+  function count(n) { return digits(String(Math.round(n))); }
   function ms(x) {
     if (x >= 1000) return (x / 1000).toFixed(2) + " s";
     if (x >= 100) return x.toFixed(0) + " ms";
@@ -88,12 +89,12 @@ export const PAGE_SCRIPT = `
     var dl = document.createElement("dl");
     row(dl, "status", STATUSES[t.status[i]]);
     row(dl, "gas used", count(t.gasUsed[i]));
-    row(dl, "fee paid", t.paid[i]);
+    row(dl, "fee paid", digits(t.paid[i]));
     row(dl, "access set", t.classes[t["class"][i]]);
     row(dl, "column", (t.column[i] + 1) + " of " + data.schedule.columns);
     row(dl, "ran on", where(i));
     row(dl, "attempts", String(t.attempts[i]));
-    row(dl, "quote", "\\u00d7" + t.multiplier[i].toFixed(4) + " \\u2192 fee " + t.fee[i]);
+    row(dl, "quote", "\\u00d7" + t.multiplier[i].toFixed(4) + " \\u2192 fee " + digits(t.fee[i]));
     row(dl, "contended gas", count(t.contendedGas[i]));
     row(dl, "bottleneck", t.critical[i] ? "yes: on the block's serial chain" : "no");
     body.appendChild(dl);

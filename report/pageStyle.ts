@@ -49,6 +49,7 @@ svg .gridline { stroke:var(--line); }
 svg .base-line { stroke:var(--ink); stroke-dasharray:2 3; }
 svg .base-label { fill:var(--ink); font-size:10px; }
 svg .bin:hover rect { opacity:.85; }
+#price-svg { max-width:640px; }
 .grid2 { display:grid; grid-template-columns:minmax(0,1.1fr) minmax(0,1fr); gap:20px; align-items:start; }
 @media (max-width: 900px) { .grid2 { grid-template-columns:1fr; } }
 table { border-collapse:collapse; width:100%; font-variant-numeric:tabular-nums; }

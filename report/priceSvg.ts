@@ -6,7 +6,7 @@ import type { PriceView } from "./priceView.js";
 import { escapeHtml, formatCount } from "./format.js";
 import { CONTENDED_COLOR, FREE_COLOR } from "./palette.js";
 
-export const PRICE_SVG = { width: 560, height: 220, left: 44, right: 10, top: 12, bottom: 36 } as const;
+export const PRICE_SVG = { width: 560, height: 230, left: 44, right: 10, top: 22, bottom: 36 } as const;
 
 export function renderPriceSvg(view: PriceView): string {
   const g = PRICE_SVG;
@@ -54,8 +54,9 @@ export function renderPriceSvg(view: PriceView): string {
   }
   out.push(`</g>`);
   if (low <= 1 && high >= 1) {
-    out.push(`<line class="base-line" x1="${x(1).toFixed(1)}" x2="${x(1).toFixed(1)}" y1="${g.top - 4}" y2="${g.top + plotH}"/>`);
-    out.push(`<text class="base-label" x="${(x(1) + 4).toFixed(1)}" y="${g.top + 8}">base fee</text>`);
+    out.push(`<line class="base-line" x1="${x(1).toFixed(1)}" x2="${x(1).toFixed(1)}" y1="${g.top - 18}" y2="${g.top + plotH}"/>`);
+    // Above the bars: the bins just above ×1 are usually the tallest.
+    out.push(`<text class="base-label" x="${(x(1) + 3).toFixed(1)}" y="${g.top - 8}">×1 = base fee</text>`);
   }
   out.push(`</svg>`);
   return out.join("");

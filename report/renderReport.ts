@@ -9,7 +9,7 @@ import { renderPriceSvg } from "./priceSvg.js";
 import { PAGE_SCRIPT } from "./pageScript.js";
 import { PAGE_STYLE } from "./pageStyle.js";
 import { ACTIVITY_COLORS, ACTIVITY_LABELS, CRITICAL_COLOR, CONTENDED_COLOR, FREE_COLOR, OTHER_CALL_COLOR, callColor, CALL_COLORS } from "./palette.js";
-import { escapeHtml as e, formatCount, formatGas, formatMs, formatPercent, formatRatio, jsonForScript, shortHex } from "./format.js";
+import { escapeHtml as e, formatCount, formatGas, formatMs, formatPercent, formatRatio, groupDigits, jsonForScript, shortHex } from "./format.js";
 import type { BlockReportData } from "./reportData.js";
 
 function card(id: string, label: string, value: string, note: string, hero = false): string {
@@ -132,12 +132,12 @@ function priceSection(d: BlockReportData): string {
       const examples = g.txs.map((tx) => `<a href="#" data-tx="${tx}">${tx}</a>`).join(", ");
       const more = g.count > g.txs.length ? ", …" : "";
       const why = g.critical ? `<span class="tag">bottleneck</span>` : g.contendedGas > 0 ? `<span class="tag soft">contended</span>` : g.multiplier < 1 ? `<span class="tag free">conflict-free</span>` : "";
-      return `<tr><td>${e(g.fn)}</td><td class="num">×${g.multiplier.toFixed(2)}</td><td class="num">${formatCount(g.count)}</td><td class="num">${e(g.medianFee)}</td><td class="num">${e(formatGas(g.contendedGas))}</td><td>${why}</td><td class="examples">${examples}${more}</td></tr>`;
+      return `<tr><td>${e(g.fn)}</td><td class="num">×${g.multiplier.toFixed(2)}</td><td class="num">${formatCount(g.count)}</td><td class="num">${e(groupDigits(g.medianFee))}</td><td class="num">${e(formatGas(g.contendedGas))}</td><td>${why}</td><td class="examples">${examples}${more}</td></tr>`;
     })
     .join("");
   return (
     `<section class="panel" id="prices"><h2>Fee quotes</h2>` +
-    `<p class="explain">The scheduler's quote for every transaction: fee = base fee (${e(p.baseFee)}) × gas × multiplier. A transaction pays more the more gas conflicts with it, more again on the block's serial bottleneck, and less when its set is exact and conflicts with nothing. This block: ${e(p.totalFee)} quoted against ${e(p.flatFee)} flat (${formatRatio(p.ratio)}).</p>` +
+    `<p class="explain">The scheduler's quote for every transaction: fee = base fee (${e(p.baseFee)}) × gas × multiplier. A transaction pays more the more gas conflicts with it, more again on the block's serial bottleneck, and less when its set is exact and conflicts with nothing. This block: ${e(groupDigits(p.totalFee))} quoted against ${e(groupDigits(p.flatFee))} flat (${formatRatio(p.ratio)}).</p>` +
     `<div class="grid2"><div><div class="legend"><span><i class="swatch" style="background:${FREE_COLOR}"></i>conflict-free</span><span><i class="swatch" style="background:${CONTENDED_COLOR}"></i>contended</span></div>${renderPriceSvg(p)}</div>` +
     `<div><table id="by-call"><thead><tr><th>call</th><th class="num">txs</th><th class="num">median</th><th class="num">range</th></tr></thead><tbody>${byCall}</tbody></table></div></div>` +
     `<h3>Price classes, most expensive first</h3>` +

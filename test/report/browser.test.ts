@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatCount, formatRatio } from "../../report/format.js";
+import { formatCount, formatRatio, groupDigits } from "../../report/format.js";
 import type { BlockReportData } from "../../report/reportData.js";
 import { cli } from "../helpers.js";
 
@@ -97,7 +97,7 @@ describe("the report in Chromium", () => {
     expect(await details.isVisible()).toBe(true);
     const text = await details.textContent();
     expect(text).toContain(`tx ${tx}`);
-    expect(text).toContain(`×${data.txs.multiplier[tx]!.toFixed(4)} → fee ${data.txs.fee[tx]}`);
+    expect(text).toContain(`×${data.txs.multiplier[tx]!.toFixed(4)} → fee ${groupDigits(data.txs.fee[tx]!)}`);
     expect(await page.locator("#price-groups tbody tr").first().textContent()).toContain(`×${data.prices.groups[0]!.multiplier.toFixed(2)}`);
 
     // Clicking a cell selects its transaction; hovering one describes it.
