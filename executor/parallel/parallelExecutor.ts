@@ -270,8 +270,8 @@ export class ParallelExecutor {
     } finally {
       stopWatching();
     }
-    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     this.#learn(result.workMs, gas);
     const { workMs: _work, ...rest } = result;
     void _work;
@@ -346,7 +346,6 @@ export class ParallelExecutor {
     } finally {
       stopWatching();
     }
-    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     const final = main.applyFinal();
     const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
     const receipts: Receipt[] = new Array(loaded.prepared.length);
@@ -366,6 +365,7 @@ export class ParallelExecutor {
       };
     }
     const wallMs = performance.now() - started;
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     return {
       stateRoot: this.state.root(),
       receipts,
