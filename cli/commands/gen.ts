@@ -1,6 +1,7 @@
 /**
  * `prescient gen <workload> --out DIR`: a deterministic genesis and block for a workload.
  */
+import { UsageError } from "../usageError.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
@@ -51,9 +52,9 @@ export const genCommand: CommandModule<object, GenArgs> = {
       .option("declare", { type: "boolean", default: true, describe: "give transactions exact declared access lists (--no-declare to omit)" })
       .option("number", { type: "number", default: DEFAULT_MAINNET_BLOCK, describe: "mainnet: which block of the shared access traces" })
       .check((a) => {
-        if (!Number.isInteger(a.txs) || a.txs < 1) throw new Error("--txs must be a positive integer");
-        if (a.accounts !== undefined && (!Number.isInteger(a.accounts) || a.accounts < 2)) throw new Error("--accounts must be an integer >= 2");
-        if (!(a["hot-ratio"] >= 0 && a["hot-ratio"] <= 1)) throw new Error("--hot-ratio must be between 0 and 1");
+        if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
+        if (a.accounts !== undefined && (!Number.isInteger(a.accounts) || a.accounts < 2)) throw new UsageError("--accounts must be an integer >= 2");
+        if (!(a["hot-ratio"] >= 0 && a["hot-ratio"] <= 1)) throw new UsageError("--hot-ratio must be between 0 and 1");
         return true;
       }) as never,
   handler: (args) => {

@@ -1,6 +1,7 @@
 /**
  * `prescient run --block FILE --genesis FILE`: execute a block and print the result contract.
  */
+import { UsageError } from "../usageError.js";
 import type { CommandModule } from "yargs";
 import type { EnforcementPolicy, ExecutionResult } from "../../core/types.js";
 import type { StateStore } from "../../state/state.js";
@@ -41,7 +42,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("state-out", { type: "string", describe: "write the post-state as a genesis file" })
       .option("skip-signatures", { type: "boolean", default: false, describe: "do not verify signatures (checked upstream)" })
       .check((a) => {
-        if (!Number.isInteger(a.threads) || a.threads < 1) throw new Error("--threads must be a positive integer");
+        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
         return true;
       }) as never,
   handler: async (args) => {
