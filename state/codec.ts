@@ -86,12 +86,11 @@ const TAG_U256 = 1;
 const TAG_ADDRESS = 2;
 const TAG_TRUE = 3;
 
-const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const hexSlice = Buffer.prototype.hexSlice as (this: Uint8Array, start: number, end: number) => string;
 
+/** Hex of `bytes[start, end)`; works on the plain Uint8Arrays lmdb hands to worker threads too. */
 function hexOf(bytes: Uint8Array, start: number, end: number): string {
-  let s = "";
-  for (let i = start; i < end; i++) s += HEX[bytes[i]!]!;
-  return s;
+  return hexSlice.call(bytes, start, end);
 }
 
 /** The stored bytes of a non-zero value; throws on a value no location may hold. */
