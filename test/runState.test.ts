@@ -61,6 +61,23 @@ describe("prescient run --state DIR", () => {
     expect(await headOf(dir)).toEqual({ number: 4n, stateRoot: roots[4] });
   });
 
+  it("gen --blocks N writes a chain that commits block by block to the state the single block gives", () => {
+    const split = join(tmp, "split");
+    const single = join(tmp, "single");
+    expect(cli(["gen", "p2p", "--out", split, "--txs", "30", "--accounts", "8", "--blocks", "3"]).status).toBe(0);
+    expect(cli(["gen", "p2p", "--out", single, "--txs", "30", "--accounts", "8"]).status).toBe(0);
+    expect(readdirSync(split).sort()).toEqual(["block-1.json", "block-2.json", "block-3.json", "genesis.json"]);
+    const dir = join(tmp, "split-chain");
+    let root = "";
+    for (let n = 1; n <= 3; n++) {
+      const r = cli(["run", "--block", join(split, `block-${n}.json`), ...(n === 1 ? ["--genesis", join(split, "genesis.json")] : []), "--state", dir, "--mode", "sequential", "--json"]);
+      expect(r.status, r.stderr).toBe(0);
+      root = JSON.parse(r.stdout).stateRoot;
+    }
+    const whole = cli(["run", "--block", join(single, "block.json"), "--genesis", join(single, "genesis.json"), "--mode", "sequential", "--json"]);
+    expect(JSON.parse(whole.stdout).stateRoot).toBe(root);
+  });
+
   it("bad input exits 2 with one line and writes nothing", async () => {
     const dir = join(tmp, "errors");
     expect(cli(["run", "--block", block(1), "--genesis", genesis, "--state", dir, "--mode", "sequential"]).status).toBe(0);
