@@ -19,7 +19,7 @@ import { executeBlockSequential } from "../executor/sequential.js";
 import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import { rootOfEntries } from "../state/root.js";
-import { SharedState } from "../state/sharedState.js";
+import { SharedState, type ValuesSnapshot } from "../state/sharedState.js";
 import type { StateStore } from "../state/state.js";
 import { StateDb, type ChainHead, type ChainRecord, type StoredContract } from "../state/stateDb.js";
 
@@ -112,7 +112,7 @@ export class Chain {
   /** A directory's genesis, until its first commit writes it. */
   #pending: Pending | undefined;
   /** While a block runs in memory: the values before it (to read the head, and to recover). */
-  #before: ReturnType<SharedState["snapshotValues"]> | undefined;
+  #before: ValuesSnapshot | undefined;
   #busy = false;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;

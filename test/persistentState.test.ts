@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -266,6 +266,20 @@ describe("Chain", () => {
     expect(reopened.head).toEqual(head);
     expect(readdirSync(dir).sort()).toEqual(["data.mdb", "lock.mdb"]);
     await reopened.close();
+  });
+
+  it("refuses to reopen a directory whose contract code changed since it was initialized", async () => {
+    const code = join(tmp, "Vault.ts");
+    copyFileSync(join(ROOT, "test", "fixtures", "Vault.ts"), code);
+    const vault = "0x00000000000000000000000000000000000f0001" as Address;
+    const genesis = { ...blocks.genesis, contracts: [...blocks.genesis.contracts, { address: vault, contract: code, storage: {} }] };
+    const dir = freshDir();
+    const chain = await Chain.open({ stateDir: dir, genesis, baseDir: ROOT, threads: 1 });
+    await chain.commitBlock({ block: blocks.blocks[0]!, mode: "sequential" });
+    await chain.close();
+    await (await Chain.open({ stateDir: dir, threads: 1 })).close();
+    appendFileSync(code, "\n// changed\n");
+    await expect(Chain.open({ stateDir: dir, threads: 1 })).rejects.toThrow(/the contract at 0x0+f0001 \(.*Vault\.ts\) changed since .* was initialized/);
   });
 
   it("a worker failure mid-block over a base restores the pre-block state and still gives the sequential root", async () => {
