@@ -3,7 +3,7 @@
  * executors agree on the root exactly when they agree on the whole state. Each pair is hashed as
  * `<location>\0<value>\n`, the value as `u<hex>` (a u256), `a0x<40 hex>` (an address) or `b1`.
  */
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Value } from "../core/types.js";
 
 /** The value's text in the root. */
@@ -18,37 +18,28 @@ export function rootEncoding(value: Value): string {
   }
 }
 
-/** Pairs fed in location order, hashed in chunks (one update per pair costs more than a 64 KiB string). */
-export class RootHasher {
-  readonly #hash: Hash = createHash("sha256");
-  #chunk = "";
-
-  add(location: string, encodedValue: string): void {
-    this.#chunk += `${location}\u0000${encodedValue}\n`;
-    if (this.#chunk.length > 65_536) {
-      this.#hash.update(this.#chunk);
-      this.#chunk = "";
-    }
-  }
-
-  digest(): string {
-    this.#hash.update(this.#chunk);
-    this.#chunk = "";
-    return `0x${this.#hash.digest("hex")}`;
-  }
-}
-
 export function compareLocations(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Hash in chunks: one update per pair costs more than building a 64 KiB string. */
+const CHUNK = 65_536;
+
 /** The root of a state given as unordered entries (sorted here). */
 export function rootOfEntries(entries: Iterable<readonly [string, Value]>): string {
   const sorted = Array.from(entries);
-  sorted.sort((a, b) => compareLocations(a[0], b[0]));
-  const hasher = new RootHasher();
-  for (const [loc, value] of sorted) hasher.add(loc, rootEncoding(value));
-  return hasher.digest();
+  sorted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const hash = createHash("sha256");
+  let chunk = "";
+  for (const [loc, value] of sorted) {
+    chunk += `${loc}\u0000${rootEncoding(value)}\n`;
+    if (chunk.length > CHUNK) {
+      hash.update(chunk);
+      chunk = "";
+    }
+  }
+  hash.update(chunk);
+  return `0x${hash.digest("hex")}`;
 }
 
 /**
@@ -82,7 +73,15 @@ export function* mergeOrdered<T>(base: Iterable<readonly [string, T]>, changes: 
  * block's changed locations in location order.
  */
 export function mergedRoot(base: Iterable<readonly [string, string]>, changes: readonly (readonly [string, Value | undefined])[]): string {
-  const hasher = new RootHasher();
-  for (const [loc, encoded] of mergeOrdered(base, changes, rootEncoding)) hasher.add(loc, encoded);
-  return hasher.digest();
+  const hash = createHash("sha256");
+  let chunk = "";
+  for (const [loc, encoded] of mergeOrdered(base, changes, rootEncoding)) {
+    chunk += `${loc}\u0000${encoded}\n`;
+    if (chunk.length > CHUNK) {
+      hash.update(chunk);
+      chunk = "";
+    }
+  }
+  hash.update(chunk);
+  return `0x${hash.digest("hex")}`;
 }
