@@ -85,7 +85,9 @@ describe("the report in Chromium", () => {
     // One Gantt lane per worker, each with bars; every transaction executed once.
     const lanes = page.locator("#gantt-svg g.lane");
     expect(await lanes.count()).toBe(2);
-    expect(await page.locator("#gantt-svg g.lane .lane-label").allTextContents()).toEqual(["worker 1", "worker 2"]);
+    // (A worker the machine's scheduler kept from starting before the block was done shows as idle.)
+    const labels = await page.locator("#gantt-svg g.lane .lane-label").allTextContents();
+    expect(labels.map((l) => l.replace(/ \(no task\)$/, ""))).toEqual(["worker 1", "worker 2"]);
     expect(await page.locator("#gantt-svg rect.bar.k-execution").count()).toBe(200);
     expect(await page.locator("#gantt-svg .reference rect").count()).toBe(1);
 
