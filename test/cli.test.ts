@@ -189,3 +189,38 @@ describe("prescient schedule, mempool and parallel run", () => {
     expect(bad.stderr).toMatch(/line 1/);
   });
 });
+
+describe("prescient bench", () => {
+  it("measures every mode against sequential in one run, as ratios", () => {
+    const r = cli(["bench", "--cases", "transfers", "--txs", "300", "--repeat", "2", "--threads", "2", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.threads).toBe(2);
+    expect(doc.rows).toHaveLength(1);
+    const row = doc.rows[0];
+    expect(row.label).toBe("transfers 300");
+    expect(row.sequentialMs).toBeGreaterThan(0);
+    // Every mode at one thread and at K threads, each a ratio to the same sequential median.
+    expect(row.modes.map((m: { mode: string; threads: number }) => `${m.mode}@${m.threads}`)).toEqual(["hybrid@1", "columns@1", "blockstm@1", "hybrid@2", "columns@2", "blockstm@2"]);
+    for (const m of row.modes) {
+      expect(m.vsSequential).toBeCloseTo(row.sequentialMs / m.medianMs, 6);
+      if (m.threads === 1) expect(m.vsOneThread).toBe(1);
+    }
+  });
+});
+
+describe("bad options: exit 2 with the option named, never a stack", () => {
+  it.each([
+    [["bench", "--repeat", "0"], /--repeat/],
+    [["run", "--block", "x.json", "--threads", "100"], /--threads/],
+    [["gen", "erc20", "--out", "/tmp/never-written", "--txs", "-5"], /--txs/],
+    [["gen", "hot", "--out", "/tmp/never-written", "--hot-ratio", "2"], /--hot-ratio/],
+    [["demo", "--threads", "0"], /--threads/],
+    [["analyze", "--block", "x.json"], /--genesis/],
+  ])("%j", (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+});

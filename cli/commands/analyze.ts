@@ -2,6 +2,7 @@
  * `prescient analyze`: access templates per contract function and, with a block, access sets
  * per transaction, the count per class and the precision measured against a traced run.
  */
+import { UsageError } from "../usageError.js";
 import type { CommandModule } from "yargs";
 import { resolve } from "node:path";
 import type { AccessClass } from "../../core/accessSet.js";
@@ -68,8 +69,8 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option("enforce", { choices: ["strict", "fallback", "off"] as const, default: "fallback" as const, describe: "declared access list policy the sets are built for" })
       .option("txs", { type: "number", default: 20, describe: "transactions listed in the text output (all with --json)" })
       .check((a) => {
-        if (a.block !== undefined && a.genesis === undefined) throw new Error("--block needs --genesis");
-        if (a.genesis !== undefined && a.block === undefined) throw new Error("--genesis needs --block");
+        if (a.block !== undefined && a.genesis === undefined) throw new UsageError("--block needs --genesis");
+        if (a.genesis !== undefined && a.block === undefined) throw new UsageError("--genesis needs --block");
         return true;
       }) as never,
   handler: async (args) => {

@@ -506,8 +506,12 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     let b = RealmNumber((seed >> 32n) & 0xffffffffn) | 0;
     // imul is a local: a global lookup inside a vm context goes through the context's interceptor,
     // which in this loop costs more than the work itself (13× on mainnet replays).
+    // Every value stays an int32 (`| 0` after the add): an add that may overflow makes `a` a
+    // heap double on some iterations, and the loop then runs 3–4× slower — by an amount that
+    // depends on the function's type feedback, so two runs of the same block differed by up to
+    // 1.7×, which made every ratio against the sequential executor noise.
     for (let i = 0; i < units; i++) {
-      a = imul(a ^ (a >>> 15), 0x2c1b3c6d) + b;
+      a = (imul(a ^ (a >>> 15), 0x2c1b3c6d) + b) | 0;
       b = (b + 0x9e3779b9) | 0;
     }
     return RealmBigInt(a >>> 0) * 0x100000000n + RealmBigInt(b >>> 0);
