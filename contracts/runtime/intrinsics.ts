@@ -160,10 +160,11 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       n++;
       if (n > L.elements) limit(what, n, L.elements);
       // Charge as we go, so an endless iterator runs out of gas before it reaches the limit.
-      if ((n & 8191) === 0) chargeElements(8192 + L.free);
+      if ((n & 8191) === 0) charge(floor(8192 / L.elementsPerGas));
       reflectApply(nativePush, out, [v]);
     }
-    if (n > L.free) chargeElements((n & 8191) + L.free);
+    const rest = floor((n & 8191) / L.elementsPerGas);
+    if (n > L.free && rest > 0) charge(rest);
     return out;
   };
 
