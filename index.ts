@@ -78,3 +78,8 @@ export {
 export * from "./scheduler/index.js";
 export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
 export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
+
+export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
+export { MemoryChain, type CreateMemoryChainParameters } from "./service/memoryChain.js";
+export type { ChainHead, CommitBlockParameters, CommitBlockReturnType, ServiceChain } from "./service/chain.js";
+export type { ServiceLog } from "./service/chainHandle.js";
