@@ -4,8 +4,8 @@
  * error is the CLI's message for the same mistake, naming the field and transaction index.
  */
 import { z } from "zod";
-import { InputError } from "../core/errors.js";
-import { parseBlock } from "../core/schema.js";
+import { InputError, showInput } from "../core/errors.js";
+import { parseBlock, unknownFields } from "../core/schema.js";
 import { isAccessTraceDocument, parseAccessTrace, type AccessTrace } from "../core/trace.js";
 import { isDecimal } from "../core/value.js";
 import type { BlockRequest } from "./chainHandle.js";
@@ -60,7 +60,7 @@ export const batchRequestSchema = schema((json): MempoolBatchOptions => {
     return { ...(maxGas !== undefined ? { maxGas } : {}), ...(maxTxs !== undefined ? { maxTxs } : {}), ...(autoInclude !== undefined ? { autoInclude } : {}) };
   }
   const issue = result.error.issues[0]!;
-  const message = issue.code === "unrecognized_keys" ? `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}` : issue.message;
+  const message = issue.code === "unrecognized_keys" ? unknownFields(issue.keys) : issue.message;
   throw new InputError(message, { file: BODY, field: issue.path.length === 0 ? "(body)" : issue.path.map(String).join(".") });
 });
 
@@ -78,10 +78,10 @@ export const scheduleQuerySchema = schema((json): ScheduleQuery => {
   for (const [key, value] of Object.entries(query)) {
     if (typeof value !== "string") throw new InputError("expected one value", { file: "query", field: key });
     if (key === "threads") {
-      if (!/^[1-9][0-9]{0,3}$/.test(value) || Number(value) > 1024) throw new InputError(`expected a whole number of workers from 1 to 1024, got ${JSON.stringify(value.slice(0, 20))}`, { file: "query", field: key });
+      if (!/^[1-9][0-9]{0,3}$/.test(value) || Number(value) > 1024) throw new InputError(`expected a whole number of workers from 1 to 1024, got ${showInput(value, 30)}`, { file: "query", field: key });
       out.threads = Number(value);
     } else if (key === "baseFee") {
-      if (!isDecimal(value) || value.length > 78) throw new InputError(`expected a decimal integer, got ${JSON.stringify(value.slice(0, 20))}`, { file: "query", field: key });
+      if (!isDecimal(value) || value.length > 78) throw new InputError(`expected a decimal integer, got ${showInput(value, 30)}`, { file: "query", field: key });
       out.baseFee = BigInt(value);
     } else {
       throw new InputError("unknown parameter (expected threads or baseFee)", { file: "query", field: key });

@@ -3,7 +3,7 @@
  * request by request to one long-lived pool. A request's records apply all or not at all: they
  * are checked against the pool before the first one changes it.
  */
-import { InputError } from "../core/errors.js";
+import { InputError, showInput } from "../core/errors.js";
 import { parseMempoolRecord, type MempoolRecord } from "../cli/commands/mempool.js";
 import { Mempool } from "../scheduler/mempool.js";
 import { ConflictError } from "./errors.js";
@@ -63,9 +63,9 @@ export class ServiceMempool {
       if (record.kind === "tx") {
         const { id } = record.value;
         const field = records.length > 1 ? `[${i}].id` : "id";
-        if (this.pool.has(id)) throw new ConflictError(`transaction ${JSON.stringify(id)} is already pending`, field);
-        if (this.pool.knows(id)) throw new ConflictError(`transaction ${JSON.stringify(id)} was removed but still orders transactions that arrived after it; it cannot be added again until they are gone`, field);
-        if (seen.has(id)) throw new ConflictError(`transaction ${JSON.stringify(id)} is named earlier in this request; send it in a request of its own`, field);
+        if (this.pool.has(id)) throw new ConflictError(`transaction ${showInput(id)} is already pending`, field);
+        if (this.pool.knows(id)) throw new ConflictError(`transaction ${showInput(id)} was removed while it waited on earlier transactions; its id is free again once they leave the pool`, field);
+        if (seen.has(id)) throw new ConflictError(`transaction ${showInput(id)} is named earlier in this request; send it in a request of its own`, field);
         seen.add(id);
       } else {
         for (const id of record.ids) seen.add(id);

@@ -24,7 +24,7 @@
 import { createInterface } from "node:readline";
 import type { CommandModule } from "yargs";
 import { z } from "zod";
-import { InputError } from "../../core/errors.js";
+import { InputError, showInput } from "../../core/errors.js";
 import { Mempool, type MempoolBatch } from "../../scheduler/mempool.js";
 
 export interface MempoolArguments {
@@ -148,8 +148,8 @@ export async function runMempool(
     const record = parseMempoolLine(text, lineNumber);
     switch (record.kind) {
       case "tx":
-        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${record.value.id} is already pending`);
-        if (pool.knows(record.value.id)) fail(lineNumber, "id", `transaction ${record.value.id} was removed but still orders transactions that arrived after it; it cannot be added again until they are gone`);
+        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} is already pending`);
+        if (pool.knows(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} was removed while it waited on earlier transactions; its id is free again once they leave the pool`);
         {
           const { priority, ...rest } = record.value;
           pool.add(priority === undefined ? rest : { ...rest, priority });
