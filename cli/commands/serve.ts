@@ -8,6 +8,7 @@ import type { EnforcementPolicy } from "../../core/types.js";
 import { DEFAULT_BODY_LIMIT, createService } from "../../service/createService.js";
 import { log } from "../output.js";
 import { EXECUTION_MODES } from "./run.js";
+import { UsageError } from "../usageError.js";
 
 interface ServeArgs {
   port: number;
@@ -38,9 +39,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option("measure-sequential", { type: "boolean", default: false, describe: "also run every block sequentially on a replica: measured speedup metrics and a state-root check (twice the work)" })
       .option("quiet", { type: "boolean", default: false, describe: "no log line per committed block" })
       .check((a) => {
-        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error("--port must be a whole number from 0 to 65535");
-        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new Error("--threads must be a whole number from 1 to 64");
-        if (!Number.isSafeInteger(a["body-limit"]) || a["body-limit"] < 1) throw new Error("--body-limit must be a positive whole number of bytes");
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError("--port must be a whole number from 0 to 65535");
+        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be a whole number from 1 to 64");
+        if (!Number.isSafeInteger(a["body-limit"]) || a["body-limit"] < 1) throw new UsageError("--body-limit must be a positive whole number of bytes");
         return true;
       }) as never,
   handler: async (args) => {
