@@ -4,14 +4,14 @@
  * waits for queued commits and then stops the executor's worker threads).
  */
 import { dirname, resolve } from "node:path";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { toJson } from "../cli/output.js";
 import { InputError } from "../core/errors.js";
 import { parseGenesis, readJsonFile } from "../core/schema.js";
 import type { EnforcementPolicy, ExecutionMode, Genesis } from "../core/types.js";
 import type { ServiceChain } from "./chain.js";
 import { ChainHandle, type ServiceLog } from "./chainHandle.js";
-import { toHttpError } from "./errors.js";
+import { toHttpError, writeClientError } from "./errors.js";
 import { parseJsonBody } from "./jsonBody.js";
 import { MemoryChain } from "./memoryChain.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -76,7 +76,20 @@ export async function createService(parameters: CreateServiceParameters): Promis
   const handle = new ChainHandle({ chain, enforce, checkSignatures, metrics, measureSequential: parameters.measureSequential ?? false, ...(log !== undefined ? { log } : {}) });
   const context: ServiceContext = { handle, mempool: new ServiceMempool(), metrics, enforce, checkSignatures };
 
-  const app = Fastify({ bodyLimit, logger: false, return503OnClosing: true, forceCloseConnections: "idle", requestTimeout: 120_000 });
+  const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const answer = toHttpError(error, bodyLimit);
+    if (answer.internal) log?.(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`, "problem");
+    return reply.status(answer.status).type("application/json").send(toJson(answer.body));
+  };
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    requestTimeout: 120_000,
+    clientErrorHandler: writeClientError,
+    frameworkErrors: sendError,
+  });
 
   // JSON only, parsed by prescient: a malformed body gets the CLI's message, a hostile one is
   // refused before validation recurses into it.
@@ -102,11 +115,7 @@ export async function createService(parameters: CreateServiceParameters): Promis
   });
   app.setReplySerializer((payload) => toJson(payload));
 
-  app.setErrorHandler((error, request, reply) => {
-    const answer = toHttpError(error, bodyLimit);
-    if (answer.internal) log?.(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`, "problem");
-    return reply.status(answer.status).type("application/json").send(toJson(answer.body));
-  });
+  app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) =>
     reply
       .status(404)

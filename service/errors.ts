@@ -3,6 +3,8 @@
  * 4xx status for anything the client can fix (the same messages as the CLI), and a 500 without a
  * stack for a bug in prescient (the stack goes to the service's log instead).
  */
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import { BaseError, InputError } from "../core/errors.js";
 
 /** A block whose `number` is not the head's successor: another block got there first. */
@@ -54,6 +56,8 @@ function fastifyClientError(error: { code?: unknown; statusCode?: unknown; messa
       return clientError(415, "unsupported_media_type", "send the body as JSON, with content-type: application/json");
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return clientError(400, "invalid_content_length", "the body's length does not match its content-length header");
+    case "FST_ERR_BAD_URL":
+      return clientError(400, "bad_url", `the URL is not valid: ${error.message}`);
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
       return clientError(400, "invalid_input", "request body: the body is empty; expected a JSON document");
     default:
@@ -80,4 +84,27 @@ export function toHttpError(error: unknown, bodyLimit: number): HttpError {
     if (known !== undefined) return known;
   }
   return { status: 500, body: { error: "internal_error", message: "internal error in prescient; the service log has the details" }, internal: true };
+}
+
+/**
+ * Requests that are not HTTP enough to reach fastify's routing (headers over Node's limit, a
+ * request that did not arrive in time, bytes that are not HTTP) get the same JSON error shape,
+ * then the connection closes.
+ */
+export function writeClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  let status = 400;
+  let body: HttpErrorBody = { error: "bad_request", message: "the request is not valid HTTP" };
+  if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+    status = 408;
+    body = { error: "request_timeout", message: "the request did not arrive in time" };
+  } else if (error.code === "HPE_HEADER_OVERFLOW") {
+    status = 431;
+    body = { error: "headers_too_large", message: "the request's headers (its URL included) are larger than the server accepts (16 KiB)" };
+  }
+  const text = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  }
+  socket.destroy(error);
 }

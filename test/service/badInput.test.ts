@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nonceLocation } from "../../core/protocol.js";
 import type { Block } from "../../core/types.js";
@@ -113,6 +114,8 @@ describe("bad input over HTTP: a clear 4xx, nothing committed", () => {
     { name: "no location", path: "/state/", send: () => ({ method: "GET" }), expected: { status: 400, error: "invalid_input", message: /name a location/, field: "location" } },
     { name: "a route that does not exist", path: "/blocks", send: () => ({ method: "GET" }), expected: { status: 404, error: "not_found", message: /no route GET \/blocks; the service answers POST \/analyze/ } },
     { name: "the wrong method", path: "/execute", send: () => ({ method: "GET" }), expected: { status: 404, error: "not_found", message: /no route GET \/execute/ } },
+    { name: "a URL that does not decode", path: "/state/%ZZ", send: () => ({ method: "GET" }), expected: { status: 400, error: "bad_url", message: /the URL is not valid/ } },
+    { name: "a URL larger than the headers may be", path: `/state/${"a".repeat(20_000)}`, send: () => ({ method: "GET" }), expected: { status: 431, error: "headers_too_large", message: /larger than the server accepts/ } },
   ];
 
   for (const c of cases) {
@@ -120,6 +123,19 @@ describe("bad input over HTTP: a clear 4xx, nothing committed", () => {
       expectError(await send(url, c.path ?? "/execute", c.send()), c.expected);
     });
   }
+
+  it("bytes that are not HTTP: 400 bad_request in the same shape, and the connection closes", async () => {
+    const { port } = new URL(url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write("HELLO prescient\r\n\r\n"));
+      let text = "";
+      socket.on("data", (chunk) => (text += chunk.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4))).toEqual({ error: "bad_request", message: "the request is not valid HTTP" });
+  });
 
   it("left the head, the metrics and the mempool as they were", async () => {
     const health = await send(url, "/health");
