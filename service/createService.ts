@@ -65,6 +65,12 @@ async function openChain(parameters: CreateServiceParameters): Promise<ServiceCh
   throw new InputError("the service needs a chain: give a genesis (or a genesis file)", { field: "genesis" });
 }
 
+/** A request's path for a message: without its query, and cut short. */
+function shortPath(url: string): string {
+  const path = url.split("?")[0]!;
+  return path.length > 80 ? `${path.slice(0, 77)}...` : path;
+}
+
 export async function createService(parameters: CreateServiceParameters): Promise<CreateServiceReturnType> {
   const bodyLimit = parameters.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new InputError(`expected a positive whole number of bytes, got ${bodyLimit}`, { field: "bodyLimit" });
@@ -123,7 +129,7 @@ export async function createService(parameters: CreateServiceParameters): Promis
       .send(
         toJson({
           error: "not_found",
-          message: `no route ${request.method} ${request.url.split("?")[0]}; the service answers POST /analyze, /schedule, /execute, /mempool/txs, /mempool/batch and GET /state/<location>, /health, /metrics`,
+          message: `no route ${request.method} ${shortPath(request.url)}; the service answers POST /analyze, /schedule, /execute, /mempool/txs, /mempool/batch and GET /state/<location>, /health, /metrics`,
         }),
       ),
   );

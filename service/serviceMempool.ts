@@ -32,10 +32,11 @@ export interface MempoolBatchReturnType {
   readonly pending: number;
 }
 
-type UpdateRecord = Exclude<MempoolRecord, { kind: "batch" }>;
+/** A record that changes the pool: add, include, drop or release. */
+export type MempoolUpdateRecord = Exclude<MempoolRecord, { kind: "batch" }>;
 
 /** The records of a POST /mempool/txs body: one record, or an array of them. */
-export function parseMempoolRecords(json: unknown): UpdateRecord[] {
+export function parseMempoolRecords(json: unknown): MempoolUpdateRecord[] {
   const many = Array.isArray(json);
   const items: unknown[] = many ? json : [json];
   return items.map((item, i) => {
@@ -57,7 +58,7 @@ export class ServiceMempool {
   }
 
   /** Apply add, include, drop and release records in order; a conflicting request changes nothing. */
-  apply(records: readonly UpdateRecord[]): MempoolUpdate {
+  apply(records: readonly MempoolUpdateRecord[]): MempoolUpdate {
     const seen = new Set<string>();
     records.forEach((record, i) => {
       if (record.kind === "tx") {

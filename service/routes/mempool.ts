@@ -5,10 +5,10 @@
 import type { FastifyInstance } from "fastify";
 import { batchRequestSchema, emptyQuerySchema, mempoolRecordsSchema } from "../requestSchemas.js";
 import type { ServiceContext } from "../serviceContext.js";
-import type { MempoolBatchOptions, parseMempoolRecords } from "../serviceMempool.js";
+import type { MempoolBatchOptions, MempoolUpdateRecord } from "../serviceMempool.js";
 
 export function registerMempoolRoutes(app: FastifyInstance, { mempool }: ServiceContext): void {
-  app.post<{ Body: ReturnType<typeof parseMempoolRecords> }>("/mempool/txs", { schema: { body: mempoolRecordsSchema, querystring: emptyQuerySchema } }, async (request) => mempool.apply(request.body));
+  app.post<{ Body: MempoolUpdateRecord[] }>("/mempool/txs", { schema: { body: mempoolRecordsSchema, querystring: emptyQuerySchema } }, async (request) => mempool.apply(request.body));
 
   app.post<{ Body: MempoolBatchOptions }>("/mempool/batch", { schema: { body: batchRequestSchema, querystring: emptyQuerySchema } }, async (request) => mempool.nextBatch(request.body));
 }

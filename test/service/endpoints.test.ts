@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessClassCounts, accessSetsToJson } from "../../cli/commands/analyze.js";
 import { runMempool } from "../../cli/commands/mempool.js";
@@ -160,6 +161,57 @@ describe("the service's endpoints over HTTP", () => {
     const second = await send(url, "/mempool/batch", { method: "POST" });
     expect(second.json.txs).toEqual(["w2"]);
     expect(second.json.pending).toBe(pending);
+  });
+
+  it("random mempool sessions over HTTP give `prescient mempool`'s batches (fast-check)", async () => {
+    let session = 0;
+    const keys = fc.constantFrom("k0", "k1", "k2", "k3", "p/*");
+    const op = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ reads: fc.array(keys, { maxLength: 2 }), writes: fc.array(keys, { maxLength: 2 }), gas: fc.integer({ min: 1, max: 9 }), priority: fc.integer({ min: 0, max: 3 }) }).map((tx) => ({ kind: "add" as const, tx })) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom("include", "drop", "release"), fc.array(fc.nat(12), { maxLength: 2 })).map(([kind, ids]) => ({ kind, ids })) },
+      { weight: 2, arbitrary: fc.record({ maxGas: fc.option(fc.integer({ min: 1, max: 12 }), { nil: undefined }), maxTxs: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }) }).map((b) => ({ kind: "batch" as const, ...b })) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 14 }), async (ops) => {
+        session++;
+        let added = 0;
+        const id = (n: number) => `s${session}-${n}`;
+        const lines: string[] = [];
+        const requests: { path: string; body: unknown }[] = [];
+        for (const o of ops) {
+          if (o.kind === "add") {
+            const record = { id: id(added++), ...o.tx };
+            lines.push(JSON.stringify(record));
+            requests.push({ path: "/mempool/txs", body: record });
+          } else if (o.kind === "batch") {
+            const options = { ...(o.maxGas !== undefined ? { maxGas: o.maxGas } : {}), ...(o.maxTxs !== undefined ? { maxTxs: o.maxTxs } : {}) };
+            lines.push(JSON.stringify({ batch: options }));
+            requests.push({ path: "/mempool/batch", body: options });
+          } else {
+            const record = { [o.kind]: o.ids.map(id) };
+            lines.push(JSON.stringify(record));
+            requests.push({ path: "/mempool/txs", body: [record] });
+          }
+        }
+        const expected: { txs: string[]; gas: number; pending: number }[] = [];
+        await runMempool(lines, { drain: true }, (line) => expected.push(JSON.parse(line)));
+        const got: unknown[] = [];
+        for (const r of requests) {
+          const answer = await send(url, r.path, { body: r.body });
+          expect(answer.status, answer.text).toBe(200);
+          if (r.path === "/mempool/batch") got.push(answer.json);
+        }
+        // Drain as the command does at the end of its input.
+        for (;;) {
+          const answer = (await send(url, "/mempool/batch", { body: {} })).json;
+          if (answer.txs.length === 0) break;
+          got.push(answer);
+        }
+        const shape = (b: any) => ({ txs: b.txs, gas: b.gas, pending: b.pending });
+        expect(got.map(shape)).toEqual(expected.map(shape));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("GET /metrics is Prometheus text: blocks, transactions, speedups, queue and responses", async () => {
