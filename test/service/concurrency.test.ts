@@ -59,6 +59,7 @@ describe("concurrent requests", () => {
   it(`${BLOCKS} concurrent /execute requests commit one block at a time, lose none, and equal a sequential replay in commit order`, async () => {
     // Malformed requests race the good ones and change nothing.
     const bad = Array.from({ length: 10 }, (_, i) => send(service.url, "/execute", { body: { ...blockBody(chain.blocks[i]!), timestamp: i } }));
+    const schedules = Array.from({ length: 10 }, () => send(service.url, "/schedule", { body: blockBody(chain.blocks[0]!) }));
     const answers = await Promise.all(
       chain.blocks.map(async (block) => {
         const executed = await send(service.url, "/execute", { body: blockBody(block) });
@@ -68,6 +69,10 @@ describe("concurrent requests", () => {
       }),
     );
     for (const b of await Promise.all(bad)) expect(b.status).toBe(400);
+    // Schedules asked for meanwhile see the same access sets whatever is committing.
+    const scheduled = await Promise.all(schedules);
+    for (const s of scheduled) expect(s.status, s.text).toBe(200);
+    expect(new Set(scheduled.map((s) => JSON.stringify(s.json.columns))).size).toBe(1);
     for (const a of answers) expect(a.executed.status, a.executed.text).toBe(200);
     const numbers = answers.map((a) => Number(a.executed.json.number));
     expect([...numbers].sort((x, y) => x - y)).toEqual(Array.from({ length: BLOCKS }, (_, i) => i + 1));
