@@ -81,5 +81,5 @@ export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWork
 
 export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
 export { MemoryChain, type CreateMemoryChainParameters } from "./service/memoryChain.js";
-export type { ChainHead, CommitBlockParameters, CommitBlockReturnType, ServiceChain } from "./service/chain.js";
+export type { ServiceChain, ServiceCommitParameters, ServiceCommitReturnType } from "./service/chain.js";
 export type { ServiceLog } from "./service/chainHandle.js";

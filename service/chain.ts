@@ -16,7 +16,7 @@ export interface ChainHead {
   readonly stateRoot: string;
 }
 
-export interface CommitBlockParameters {
+export interface ServiceCommitParameters {
   /** The block, numbered head + 1. */
   readonly block: Block;
   readonly prepared: readonly PreparedTx[];
@@ -24,7 +24,7 @@ export interface CommitBlockParameters {
   readonly checkSignatures: boolean;
 }
 
-export interface CommitBlockReturnType {
+export interface ServiceCommitReturnType {
   readonly result: ExecutionResult;
   /** The access sets the block was scheduled with. */
   readonly sets: BlockAccessSets;
@@ -43,6 +43,6 @@ export interface ServiceChain {
   /** Threads a block runs on (1 for the sequential executor). */
   readonly threads: number;
   /** Execute a block on the head and commit it: all of it, or, when this throws, nothing. */
-  commit(parameters: CommitBlockParameters): Promise<CommitBlockReturnType>;
+  commit(parameters: ServiceCommitParameters): Promise<ServiceCommitReturnType>;
   close(): Promise<void>;
 }

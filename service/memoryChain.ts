@@ -10,7 +10,7 @@ import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { withAccountContract } from "../state/genesis.js";
 import type { SharedState } from "../state/sharedState.js";
-import type { ChainHead, CommitBlockParameters, CommitBlockReturnType, ServiceChain } from "./chain.js";
+import type { ChainHead, ServiceCommitParameters, ServiceCommitReturnType, ServiceChain } from "./chain.js";
 
 export interface CreateMemoryChainParameters {
   readonly genesis: Genesis;
@@ -65,7 +65,7 @@ export class MemoryChain implements ServiceChain {
     return this.#executor.threads;
   }
 
-  async commit({ block, prepared, enforce, checkSignatures }: CommitBlockParameters): Promise<CommitBlockReturnType> {
+  async commit({ block, prepared, enforce, checkSignatures }: ServiceCommitParameters): Promise<ServiceCommitReturnType> {
     const state = this.#executor.state;
     // The executors leave nothing half-applied when a worker fails, but any other error (a full
     // state, a bug) could: the pre-block values come back and the head stays where it was.

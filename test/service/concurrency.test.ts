@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Block } from "../../core/types.js";
-import type { CommitBlockParameters, ServiceChain } from "../../service/chain.js";
+import type { ServiceCommitParameters, ServiceChain } from "../../service/chain.js";
 import { MemoryChain } from "../../service/memoryChain.js";
 import { ROOT } from "../helpers.js";
 import { blockBody, defiChain, parseMetrics, send, sequentialReplay, startService, type RunningService } from "./helpers.js";
@@ -26,7 +26,7 @@ class ProbeChain implements ServiceChain {
   get threads() {
     return this.inner.threads;
   }
-  async commit(parameters: CommitBlockParameters) {
+  async commit(parameters: ServiceCommitParameters) {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
