@@ -60,8 +60,10 @@ export {
   type TxAccessSetDetail,
 } from "./analyzer/index.js";
 
-export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters } from "./state/sharedState.js";
-export type { StateStore } from "./state/state.js";
+export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters, type ValuesSnapshot } from "./state/sharedState.js";
+export type { StateBase, StateBaseSource, StateStore } from "./state/state.js";
+export { HeadMovedError, STATE_FORMAT, StateDb, type ChainHead, type ChainRecord, type CommitParameters, type InitializeStateDbParameters, type StoredContract } from "./state/stateDb.js";
+export { Chain, type CommitBlockParameters, type CommitBlockReturnType, type OpenChainParameters } from "./chain/chain.js";
 export { analyzeBlockAccessSets, blockAccessSets, withBarriers, BARRIER_LOCATION, type AnalyzeBlockAccessSetsParameters } from "./executor/accessSets.js";
 export { deployChain, loadChain, type LoadedChain } from "./executor/chain.js";
 export {

@@ -1,14 +1,19 @@
 /**
  * `prescient run --block FILE --genesis FILE`: execute a block and print the result contract.
+ * With `--state DIR`, the block extends the chain kept in DIR and is committed there.
  */
 import { UsageError } from "../usageError.js";
 import type { CommandModule } from "yargs";
+import { InputError } from "../../core/errors.js";
+import { parseBlock, parseGenesis, readJsonFile } from "../../core/schema.js";
+import { isAccessTraceDocument } from "../../core/trace.js";
 import type { EnforcementPolicy, ExecutionResult } from "../../core/types.js";
 import type { StateStore } from "../../state/state.js";
 import { executeBlockSequential } from "../../executor/sequential.js";
 import { ParallelExecutor } from "../../executor/parallel/parallelExecutor.js";
 import { stateToGenesisJson } from "../../state/genesis.js";
 import { loadChain } from "../../executor/chain.js";
+import { Chain } from "../../chain/chain.js";
 import { resultToJson, summarizeReceipts, toJson, writeFileAtomic } from "../output.js";
 
 export const EXECUTION_MODES = ["sequential", "hybrid", "columns", "blockstm"] as const;
@@ -23,6 +28,7 @@ interface RunArgs {
   json: boolean;
   trace: boolean;
   "state-out"?: string;
+  state?: string;
   "skip-signatures": boolean;
 }
 
@@ -40,12 +46,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
       .option("trace", { type: "boolean", default: false, describe: "add each receipt's actual reads and writes" })
       .option("state-out", { type: "string", describe: "write the post-state as a genesis file" })
+      .option("state", { type: "string", describe: "state directory (LMDB): commit the block onto the chain kept there; --genesis initializes it" })
       .option("skip-signatures", { type: "boolean", default: false, describe: "do not verify signatures (checked upstream)" })
       .check((a) => {
         if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
         return true;
       }) as never,
   handler: async (args) => {
+    if (args.state !== undefined) return runOnState(args, args.state);
     const chain = await loadChain({ blockFile: args.block, genesisFile: args.genesis });
     const checkSignatures = !args["skip-signatures"];
     let result: ExecutionResult;
@@ -66,21 +74,50 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args["state-out"] !== undefined) {
       writeFileAtomic(args["state-out"], toJson(stateToGenesisJson(postState, chain.modules, args["state-out"]), 1));
     }
-    if (args.json) {
-      process.stdout.write(`${toJson(resultToJson(result, args.trace))}\n`);
-      return;
-    }
-    const counts = summarizeReceipts(result.receipts);
-    const gas = result.receipts.reduce((sum, r) => sum + r.gasUsed, 0);
-    const fees = result.receipts.reduce((sum, r) => sum + r.fee, 0n);
-    const txs = result.receipts.length;
-    process.stdout.write(
-      [
-        `block ${chain.block.number}: ${txs} txs — ${counts.success} success, ${counts.revert} revert, ${counts["out-of-gas"]} out-of-gas, ${counts.invalid} invalid`,
-        `gas used ${gas}, fees ${fees}`,
-        `state root ${result.stateRoot}`,
-        `${result.stats.mode} on ${result.stats.threads} thread(s): ${result.stats.wallMs.toFixed(1)} ms (${Math.round((txs * 1000) / Math.max(result.stats.wallMs, 1e-6))} tx/s), ${result.stats.violations} access-list violation(s)`,
-      ].join("\n") + "\n",
-    );
+    printResult(args, chain.block.number, result);
   },
 };
+
+/**
+ * `run --state DIR`: the block must be numbered head + 1. Everything is checked (the block, the
+ * genesis against DIR, the block number) before anything is written; the commit is atomic.
+ */
+async function runOnState(args: RunArgs, dir: string): Promise<void> {
+  const blockJson = readJsonFile(args.block);
+  if (isAccessTraceDocument(blockJson)) {
+    throw new InputError("an access trace carries its own pre-state and cannot extend a chain: run it without --state", { file: args.block, field: "--state" });
+  }
+  const block = parseBlock(blockJson, args.block);
+  const genesis = args.genesis === undefined ? undefined : parseGenesis(readJsonFile(args.genesis), args.genesis);
+  const sequential = args.mode === "sequential" || args.trace;
+  const chain = await Chain.open({ stateDir: dir, ...(genesis !== undefined ? { genesis, genesisFile: args.genesis } : {}), threads: sequential ? 1 : args.threads });
+  try {
+    const committed = await chain.commitBlock({ block, file: args.block, mode: args.mode, enforce: args.enforce, checkSignatures: !args["skip-signatures"], trace: args.trace });
+    if (args["state-out"] !== undefined) {
+      writeFileAtomic(args["state-out"], toJson(stateToGenesisJson(chain.state, chain.modules, args["state-out"]), 1));
+    }
+    printResult(args, block.number, committed.result);
+    if (!args.json) process.stdout.write(`committed block ${committed.head.number} to ${dir}: ${committed.changed} location(s) changed, commit ${committed.commitMs.toFixed(1)} ms\n`);
+  } finally {
+    await chain.close();
+  }
+}
+
+function printResult(args: RunArgs, blockNumber: bigint, result: ExecutionResult): void {
+  if (args.json) {
+    process.stdout.write(`${toJson(resultToJson(result, args.trace))}\n`);
+    return;
+  }
+  const counts = summarizeReceipts(result.receipts);
+  const gas = result.receipts.reduce((sum, r) => sum + r.gasUsed, 0);
+  const fees = result.receipts.reduce((sum, r) => sum + r.fee, 0n);
+  const txs = result.receipts.length;
+  process.stdout.write(
+    [
+      `block ${blockNumber}: ${txs} txs — ${counts.success} success, ${counts.revert} revert, ${counts["out-of-gas"]} out-of-gas, ${counts.invalid} invalid`,
+      `gas used ${gas}, fees ${fees}`,
+      `state root ${result.stateRoot}`,
+      `${result.stats.mode} on ${result.stats.threads} thread(s): ${result.stats.wallMs.toFixed(1)} ms (${Math.round((txs * 1000) / Math.max(result.stats.wallMs, 1e-6))} tx/s), ${result.stats.violations} access-list violation(s)`,
+    ].join("\n") + "\n",
+  );
+}

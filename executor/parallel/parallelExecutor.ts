@@ -41,6 +41,13 @@ export interface CreateParallelExecutorParameters {
   readonly file?: string;
   /** State capacity in locations (see SharedState). */
   readonly capacity?: number;
+  /**
+   * The state to execute on (default: the genesis' state in a fresh SharedState). Over an LMDB
+   * base, each worker opens the same directory read-only and fills locations from it.
+   */
+  readonly state?: SharedState;
+  /** The contracts already deployed from `genesis` on this thread (default: deployed here). */
+  readonly runtime?: ContractRuntime;
 }
 
 export interface LoadParallelBlockParameters {
@@ -143,9 +150,16 @@ export class ParallelExecutor {
     const { threads } = parameters;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
     if (threads > 64) throw new RangeError(`threads must be at most 64, got ${threads}`);
-    const runtime = await ContractRuntime.create({ genesis: parameters.genesis, baseDir: parameters.baseDir, file: parameters.file });
-    const state = SharedState.fromEntries(stateFromGenesis(parameters.genesis, parameters.file).entries(), parameters.capacity !== undefined ? { capacity: parameters.capacity } : {});
-    const workerData: WorkerData = { genesis: { contracts: parameters.genesis.contracts, accounts: [] }, baseDir: parameters.baseDir, state: state.buffers };
+    const runtime = parameters.runtime ?? (await ContractRuntime.create({ genesis: parameters.genesis, baseDir: parameters.baseDir, file: parameters.file }));
+    const state = parameters.state ?? SharedState.fromEntries(stateFromGenesis(parameters.genesis, parameters.file).entries(), parameters.capacity !== undefined ? { capacity: parameters.capacity } : {});
+    const base = state.base;
+    if (base !== undefined && base.source === undefined && threads > 1) throw new RangeError("a state whose base only this thread can read runs on one thread");
+    const workerData: WorkerData = {
+      genesis: { contracts: parameters.genesis.contracts, accounts: [] },
+      baseDir: parameters.baseDir,
+      state: state.buffers,
+      ...(base?.source !== undefined ? { base: base.source } : {}),
+    };
     const pool =
       threads > 1
         ? new Piscina({ filename: WORKER_FILE(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, workerData, concurrentTasksPerWorker: 1 })

@@ -4,6 +4,7 @@
  */
 import type { Genesis } from "../../core/types.js";
 import type { SharedStateBuffers } from "../../state/sharedState.js";
+import type { StateBaseSource } from "../../state/state.js";
 import type { BlockBuffers } from "./blockBuffers.js";
 import type { StmBuffers, StmCounts, StmExtra } from "./blockstm.js";
 import type { EngineOptions, ReceiptExtra, ReleasePolicy, UndoRecord } from "./engine.js";
@@ -13,6 +14,8 @@ export interface WorkerData {
   readonly genesis: Genesis;
   readonly baseDir: string;
   readonly state: SharedStateBuffers;
+  /** The persistent state under the shared state, opened read-only by each worker. */
+  readonly base?: StateBaseSource;
 }
 
 /** What a worker needs to decode and prepare a block (sent with every task; used once). */

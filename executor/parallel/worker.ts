@@ -6,6 +6,7 @@
 import { threadId, workerData } from "node:worker_threads";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { SharedState } from "../../state/sharedState.js";
+import { StateDb } from "../../state/stateDb.js";
 import { prepareBlock } from "../prepare.js";
 import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
@@ -14,7 +15,9 @@ import { BlockStmThread } from "./blockstm.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
-const state = SharedState.attach(data.state);
+// The main thread opened the directory (and its databases) before starting the pool, so opening
+// it here only looks them up.
+const state = SharedState.attach(data.state, data.base === undefined ? undefined : StateDb.open(data.base.dir, { readOnly: true }));
 const runtimeReady = ContractRuntime.create({ genesis: data.genesis, baseDir: data.baseDir });
 let current: { blockId: number; thread: BlockThread; stm?: BlockStmThread } | undefined;
 
@@ -54,6 +57,7 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
 
 export default async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | { loadMs: number }> {
   const loadStart = performance.now();
+  state.sync();
   let thread: BlockThread;
   try {
     thread = await loadBlock(task.block);
