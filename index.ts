@@ -82,6 +82,5 @@ export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseA
 export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
 
 export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
-export { MemoryChain, type CreateMemoryChainParameters } from "./service/memoryChain.js";
-export type { ServiceChain, ServiceCommitParameters, ServiceCommitReturnType } from "./service/chain.js";
+export type { ServiceChain } from "./service/chain.js";
 export type { ServiceLog } from "./service/chainHandle.js";

@@ -4,14 +4,16 @@
  * (head + 1), or refused when it names another number. After each commit the handle carries the
  * congestion state the fee quotes of the next blocks start from, and feeds the metrics.
  */
-import type { Address, Block, ExecutionResult, Value } from "../core/types.js";
+import type { Address, Block, ExecutionMode, ExecutionResult, Value } from "../core/types.js";
+import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import { buildConflictGraph } from "../scheduler/conflictGraph.js";
 import { CongestionState } from "../scheduler/congestionState.js";
 import { listScheduleMakespan } from "../scheduler/listSchedule.js";
 import type { EnforcementPolicy } from "../core/types.js";
 import { summarizeReceipts } from "../cli/output.js";
-import type { ChainHead, ServiceChain } from "./chain.js";
+import type { ChainHead } from "../chain/chain.js";
+import type { ServiceChain } from "./chain.js";
 import { CommitQueue } from "./commitQueue.js";
 import { BlockNumberConflictError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";
@@ -28,6 +30,8 @@ export interface BlockRequest {
 
 export interface ChainHandleParameters {
   readonly chain: ServiceChain;
+  /** The executor every block runs with. */
+  readonly mode: ExecutionMode;
   readonly enforce: EnforcementPolicy;
   readonly checkSignatures: boolean;
   readonly metrics: ServiceMetrics;
@@ -73,6 +77,15 @@ export class ChainHandle {
     return this.chain.head;
   }
 
+  get mode(): ExecutionMode {
+    return this.#parameters.mode;
+  }
+
+  /** Threads a block runs on: the chain's workers, or 1 for the sequential executor. */
+  get threads(): number {
+    return this.#parameters.mode === "sequential" ? 1 : this.chain.threads;
+  }
+
   /** Congestion after the head: what the fee quotes of the next block start from. */
   get congestion(): CongestionState {
     return this.#congestion;
@@ -93,13 +106,16 @@ export class ChainHandle {
       const next = this.chain.head.number + 1n;
       if (block.number !== undefined && block.number !== next) throw new BlockNumberConflictError(block.number, next);
       const numbered: Block = { ...block, number: next };
-      const { enforce, checkSignatures } = this.#parameters;
-      const committed = await this.chain.commit({ block: numbered, prepared, enforce, checkSignatures });
-      const { result, sets } = committed;
-      const graph = committed.graph ?? buildConflictGraph(sets);
+      const { mode, enforce, checkSignatures } = this.#parameters;
+      // The sets the parallel modes schedule with, made once here: they also give the block's
+      // projected speedup and the congestion the next blocks' fee quotes start from.
+      const sets = await analyzeBlockAccessSets({ block: numbered, prepared, runtime: this.chain.runtime, state: this.chain.state, checkSignatures, enforce });
+      const { result } = await this.chain.commitBlock({ block: numbered, prepared, sets, mode, enforce, checkSignatures });
+      const workerFailure = (result as { workerFailure?: string }).workerFailure;
+      const graph = buildConflictGraph(sets);
       let gas = 0;
       for (let i = 0; i < graph.txCount; i++) gas += graph.gas[i]!;
-      const makespan = listScheduleMakespan(graph, this.chain.threads);
+      const makespan = listScheduleMakespan(graph, this.threads);
       const projectedSpeedup = makespan > 0 ? gas / makespan : 1;
       this.#congestion = this.#congestion.next(sets);
       let sequential: CommittedBlock["sequential"];
@@ -121,9 +137,9 @@ export class ChainHandle {
         violations: result.stats.violations,
         projection: { gas, makespan },
         ...(sequential !== undefined ? { sequential: { wallMs: sequential.wallMs, rootMatches: sequential.stateRoot === result.stateRoot } } : {}),
-        workerFailure: committed.workerFailure !== undefined,
+        workerFailure: workerFailure !== undefined,
       });
-      if (committed.workerFailure !== undefined) this.#parameters.log?.(`block ${next}: a worker failed (${committed.workerFailure}); the block ran on the calling thread`, "problem");
+      if (workerFailure !== undefined) this.#parameters.log?.(`block ${next}: a worker failed (${workerFailure}); the block ran on the calling thread`, "problem");
       this.#parameters.log?.(
         `block ${next}: ${result.receipts.length} txs (${txs.success} success, ${txs.revert} revert, ${txs["out-of-gas"]} out-of-gas, ${txs.invalid} invalid), ` +
           `root ${result.stateRoot}, ${result.stats.mode} on ${result.stats.threads} thread(s) ${result.stats.wallMs.toFixed(1)} ms` +
@@ -135,14 +151,14 @@ export class ChainHandle {
         result,
         projectedSpeedup,
         ...(sequential !== undefined ? { sequential } : {}),
-        ...(committed.workerFailure !== undefined ? { workerFailure: committed.workerFailure } : {}),
+        ...(workerFailure !== undefined ? { workerFailure: workerFailure } : {}),
       };
     });
   }
 
   /** A location's committed value, read after every block submitted before this call. */
   read(location: string): Promise<StateRead> {
-    return this.#queue.run(() => ({ number: this.chain.head.number, value: this.chain.state.get(location) }));
+    return this.#queue.run(() => ({ number: this.chain.head.number, value: this.chain.get(location) }));
   }
 
   /** Wait for the queued commits, then release the chain. */

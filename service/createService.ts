@@ -3,17 +3,16 @@
  * returned instance is an ordinary fastify server: `listen` to serve, `close` to stop (which
  * waits for queued commits and then stops the executor's worker threads).
  */
-import { dirname, resolve } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { toJson } from "../cli/output.js";
 import { InputError } from "../core/errors.js";
 import { parseGenesis, readJsonFile } from "../core/schema.js";
 import type { EnforcementPolicy, ExecutionMode, Genesis } from "../core/types.js";
+import { Chain } from "../chain/chain.js";
 import type { ServiceChain } from "./chain.js";
 import { ChainHandle, type ServiceLog } from "./chainHandle.js";
 import { toHttpError, writeClientError } from "./errors.js";
 import { parseJsonBody } from "./jsonBody.js";
-import { MemoryChain } from "./memoryChain.js";
 import { ServiceMetrics } from "./metrics.js";
 import type { RequestSchema } from "./requestSchemas.js";
 import { registerMempoolRoutes } from "./routes/mempool.js";
@@ -27,17 +26,21 @@ import type { ServiceContext } from "./serviceContext.js";
 export const DEFAULT_BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface CreateServiceParameters {
-  /** A chain to serve (the service takes it over and closes it). Otherwise one is made in memory from the genesis. */
+  /** A chain to serve (the service takes it over and closes it). Otherwise one is opened from the settings below. */
   readonly chain?: ServiceChain;
-  /** A genesis file (relative contract paths resolve against its directory). */
+  /** A state directory (LMDB): the chain is kept there and continues from its head when served again. */
+  readonly stateDir?: string;
+  /** A genesis file (relative contract paths resolve against its directory); needed unless `stateDir` holds a chain. */
   readonly genesisFile?: string;
   /** A genesis, with the directory its relative contract paths resolve against. */
   readonly genesis?: Genesis;
   readonly baseDir?: string;
-  /** Executor of the in-memory chain (default `hybrid`). */
+  /** The executor (default `hybrid`). */
   readonly mode?: ExecutionMode;
-  /** Worker threads of the in-memory chain (default 2). */
+  /** Worker threads of the parallel modes (default 2). */
   readonly threads?: number;
+  /** Locations the shared state holds (see SharedState). */
+  readonly capacity?: number;
   /** Declared access-list policy (default `fallback`). */
   readonly enforce?: EnforcementPolicy;
   /** Verify ed25519 signatures (default true). */
@@ -52,17 +55,23 @@ export interface CreateServiceParameters {
 
 export type CreateServiceReturnType = FastifyInstance;
 
-async function openChain(parameters: CreateServiceParameters): Promise<ServiceChain> {
+/** The chain `createService` serves: the one given, or one opened from the settings. */
+export async function openChain(parameters: CreateServiceParameters): Promise<ServiceChain> {
   if (parameters.chain !== undefined) return parameters.chain;
-  const options = { ...(parameters.mode !== undefined ? { mode: parameters.mode } : {}), ...(parameters.threads !== undefined ? { threads: parameters.threads } : {}) };
-  if (parameters.genesis !== undefined) {
-    return MemoryChain.create({ genesis: parameters.genesis, baseDir: parameters.baseDir ?? process.cwd(), ...options });
+  const { stateDir, genesisFile } = parameters;
+  if (parameters.genesis === undefined && genesisFile === undefined && stateDir === undefined) {
+    throw new InputError("the service needs a chain: a genesis (or a genesis file), or a state directory", { field: "genesis" });
   }
-  if (parameters.genesisFile !== undefined) {
-    const file = parameters.genesisFile;
-    return MemoryChain.create({ genesis: parseGenesis(readJsonFile(file), file), baseDir: dirname(resolve(file)), file, ...options });
-  }
-  throw new InputError("the service needs a chain: give a genesis (or a genesis file)", { field: "genesis" });
+  const genesis = parameters.genesis ?? (genesisFile !== undefined ? parseGenesis(readJsonFile(genesisFile), genesisFile) : undefined);
+  return Chain.open({
+    ...(stateDir !== undefined ? { stateDir } : {}),
+    ...(genesis !== undefined ? { genesis } : {}),
+    ...(genesisFile !== undefined ? { genesisFile } : {}),
+    ...(parameters.baseDir !== undefined ? { baseDir: parameters.baseDir } : {}),
+    // The sequential executor needs no worker threads.
+    threads: parameters.mode === "sequential" ? 1 : (parameters.threads ?? 2),
+    ...(parameters.capacity !== undefined ? { capacity: parameters.capacity } : {}),
+  });
 }
 
 /** A request's path for a message: without its query, and cut short. */
@@ -79,7 +88,7 @@ export async function createService(parameters: CreateServiceParameters): Promis
   const metrics = new ServiceMetrics();
   const enforce = parameters.enforce ?? "fallback";
   const checkSignatures = parameters.checkSignatures ?? true;
-  const handle = new ChainHandle({ chain, enforce, checkSignatures, metrics, measureSequential: parameters.measureSequential ?? false, ...(log !== undefined ? { log } : {}) });
+  const handle = new ChainHandle({ chain, mode: parameters.mode ?? "hybrid", enforce, checkSignatures, metrics, measureSequential: parameters.measureSequential ?? false, ...(log !== undefined ? { log } : {}) });
   const context: ServiceContext = { handle, mempool: new ServiceMempool(), metrics, enforce, checkSignatures };
 
   const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {

@@ -25,7 +25,6 @@ it("exports exactly the public API", () => {
     "InputError",
     "Instantiator",
     "LocationMatcher",
-    "MemoryChain",
     "Mempool",
     "ParallelExecutor",
     "SAMPLE_CONTRACTS",

@@ -19,8 +19,8 @@ export function registerStateRoutes(app: FastifyInstance, { handle, mempool }: S
     return {
       status: "ok",
       head: { number: head.number.toString(), stateRoot: head.stateRoot },
-      mode: handle.chain.mode,
-      threads: handle.chain.threads,
+      mode: handle.mode,
+      threads: handle.threads,
       queueDepth: handle.queueDepth,
       mempool: { pending: mempool.pending },
     };

@@ -2,7 +2,7 @@ import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nonceLocation } from "../../core/protocol.js";
 import type { Block } from "../../core/types.js";
-import { MemoryChain } from "../../service/memoryChain.js";
+import { Chain, type CommitBlockParameters } from "../../chain/chain.js";
 import type { ServiceChain } from "../../service/chain.js";
 import { stateFromGenesis } from "../../state/genesis.js";
 import { stateRoot } from "../../state/state.js";
@@ -154,7 +154,7 @@ describe("bad input over HTTP: a clear 4xx, nothing committed", () => {
 /** A chain that fails on demand, in front of a real one. */
 class FailingChain implements ServiceChain {
   failNext = false;
-  constructor(readonly inner: MemoryChain) {}
+  constructor(readonly inner: Chain) {}
   get head() {
     return this.inner.head;
   }
@@ -164,18 +164,18 @@ class FailingChain implements ServiceChain {
   get state() {
     return this.inner.state;
   }
-  get mode() {
-    return this.inner.mode;
-  }
   get threads() {
     return this.inner.threads;
   }
-  async commit(parameters: Parameters<ServiceChain["commit"]>[0]) {
+  get(location: string) {
+    return this.inner.get(location);
+  }
+  async commitBlock(parameters: CommitBlockParameters) {
     if (this.failNext) {
       this.failNext = false;
       throw new Error("disk on fire");
     }
-    return this.inner.commit(parameters);
+    return this.inner.commitBlock(parameters);
   }
   close() {
     return this.inner.close();
@@ -185,8 +185,8 @@ class FailingChain implements ServiceChain {
 describe("a block that fails inside prescient", () => {
   it("is a 500 without a stack, logged, and commits nothing; the next block commits", async () => {
     const logged: string[] = [];
-    const failing = new FailingChain(await MemoryChain.create({ genesis: chain.genesis, baseDir: ROOT, mode: "sequential" }));
-    const service = await startService({ chain: failing, log: (line) => logged.push(line) });
+    const failing = new FailingChain(await Chain.open({ genesis: chain.genesis, baseDir: ROOT, threads: 1 }));
+    const service = await startService({ chain: failing, mode: "sequential", log: (line) => logged.push(line) });
     try {
       failing.failNext = true;
       const r = await send(service.url, "/execute", { body: blockBody(chain.blocks[0]!) });
@@ -210,8 +210,7 @@ describe("a block that fails inside prescient", () => {
       let chars = 0;
       for (const [location] of genesis.entries()) chars += location.length;
       const capacity = Math.max(genesis.size, Math.ceil(chars / 96)) + 2;
-      const memory = await MemoryChain.create({ genesis: chain.genesis, baseDir: ROOT, mode, threads: 2, capacity });
-      const service = await startService({ chain: memory });
+      const service = await startService({ genesis: chain.genesis, baseDir: ROOT, mode, threads: 2, capacity });
       try {
         const r = await send(service.url, "/execute", { body: blockBody(block) });
         expect(r.status).toBe(500);

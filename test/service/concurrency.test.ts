@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Block } from "../../core/types.js";
-import type { ServiceCommitParameters, ServiceChain } from "../../service/chain.js";
-import { MemoryChain } from "../../service/memoryChain.js";
+import { Chain, type CommitBlockParameters } from "../../chain/chain.js";
+import type { ServiceChain } from "../../service/chain.js";
 import { ROOT } from "../helpers.js";
 import { blockBody, defiChain, parseMetrics, send, sequentialReplay, startService, type RunningService } from "./helpers.js";
 
@@ -10,7 +10,7 @@ class ProbeChain implements ServiceChain {
   active = 0;
   maxActive = 0;
   readonly committed: bigint[] = [];
-  constructor(readonly inner: MemoryChain) {}
+  constructor(readonly inner: Chain) {}
   get head() {
     return this.inner.head;
   }
@@ -20,19 +20,19 @@ class ProbeChain implements ServiceChain {
   get state() {
     return this.inner.state;
   }
-  get mode() {
-    return this.inner.mode;
-  }
   get threads() {
     return this.inner.threads;
   }
-  async commit(parameters: ServiceCommitParameters) {
+  get(location: string) {
+    return this.inner.get(location);
+  }
+  async commitBlock(parameters: CommitBlockParameters) {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
       // Yield to the event loop first: a second commit let in now would overlap this one.
       await new Promise((resolve) => setImmediate(resolve));
-      const committed = await this.inner.commit(parameters);
+      const committed = await this.inner.commitBlock(parameters);
       this.committed.push(parameters.block.number);
       return committed;
     } finally {
@@ -51,7 +51,7 @@ describe("concurrent requests", () => {
   let probe: ProbeChain;
   let service: RunningService;
   beforeAll(async () => {
-    probe = new ProbeChain(await MemoryChain.create({ genesis: chain.genesis, baseDir: ROOT, threads: 2 }));
+    probe = new ProbeChain(await Chain.open({ genesis: chain.genesis, baseDir: ROOT, threads: 2 }));
     service = await startService({ chain: probe });
   });
   afterAll(async () => service.close());

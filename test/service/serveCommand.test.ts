@@ -49,7 +49,7 @@ describe("prescient serve", () => {
   });
 
   it("serves the chain of a genesis file and commits a `gen` block with `run`'s result", async () => {
-    expect(server.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(genesis .*genesis\.json, hybrid on 2 thread\(s\), access lists fallback\)/);
+    expect(server.stderr()).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(genesis .*genesis\.json, in memory, hybrid on 2 thread\(s\), access lists fallback\)/);
     const block = JSON.parse(readFileSync(join(dir, "block.json"), "utf8"));
     const answer = await send(server.url, "/execute", { body: block });
     expect(answer.status, answer.text).toBe(200);
@@ -73,11 +73,38 @@ describe("prescient serve", () => {
   });
 });
 
+describe("prescient serve --state DIR", () => {
+  it("keeps the chain in DIR: a restarted service continues from its head, without the genesis", async () => {
+    const state = join(dir, "chain");
+    const first = await serve(["--port", "0", "--genesis", join(dir, "genesis.json"), "--state", state, "--threads", "1"]);
+    let root: string;
+    try {
+      expect(first.stderr()).toMatch(/\(state .*chain at block 0, hybrid on 1 thread\(s\)/);
+      const block = JSON.parse(readFileSync(join(dir, "block.json"), "utf8"));
+      const answer = await send(first.url, "/execute", { body: block });
+      expect(answer.status, answer.text).toBe(200);
+      root = answer.json.stateRoot;
+    } finally {
+      first.child.kill("SIGTERM");
+    }
+    expect(await first.exited).toBe(0);
+    const second = await serve(["--port", "0", "--state", state, "--mode", "sequential"]);
+    try {
+      expect(second.stderr()).toMatch(/\(state .*chain at block 1, sequential,/);
+      expect((await send(second.url, "/health")).json.head).toEqual({ number: "1", stateRoot: root });
+    } finally {
+      second.child.kill("SIGTERM");
+    }
+    expect(await second.exited).toBe(0);
+  });
+});
+
 describe("prescient serve: usage errors exit 2", () => {
   it.each([
+    [["--port", "0"], /give --genesis FILE \(a chain in memory\) or --state DIR/],
+    [["--port", "0", "--state", "/nonexistent-prescient-dir"], /holds no chain yet: give the genesis/],
     [["--port", "0", "--genesis", "nope.json"], /nope\.json: no such file/],
     [["--port", "70000", "--genesis", "g.json"], /--port must be a whole number from 0 to 65535/],
-    [["--port", "0"], /Missing required argument: genesis/],
     [["--port", "0", "--genesis", "g.json", "--body-limit", "0"], /--body-limit must be a positive whole number/],
     [["--port", "0", "--genesis", "g.json", "--mode", "fast"], /Invalid values:[\s\S]*mode/],
   ])("serve %j", (args, message) => {
