@@ -81,6 +81,8 @@ export * from "./scheduler/index.js";
 export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
 export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
 
+export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } from "./executor/activity.js";
+export * from "./report/index.js";
 export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
 export type { ServiceChain } from "./service/chain.js";
 export type { ServiceLog } from "./service/chainHandle.js";

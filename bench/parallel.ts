@@ -44,6 +44,8 @@ export interface SpeedupCaseParameters {
   readonly repeat: number;
   readonly signatures: boolean;
   readonly modes?: readonly ParallelMode[];
+  /** Told what is being measured: the warm-ups and measured runs at each thread count. */
+  readonly onStep?: (step: string) => void;
 }
 
 /** Warm-up runs of every mode before measuring any: workers reach steady JIT code after two or three runs. */
@@ -69,6 +71,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
     sequentialRoot = r.stateRoot;
     return r.stats.wallMs;
   };
+  p.onStep?.("sequential");
   runSequential();
   const sets = await analyzeBlockAccessSets({ block: chain.block, prepared: chain.prepared, runtime: chain.runtime, state: chain.state, checkSignatures: p.signatures });
   const graph = buildConflictGraph(sets);
@@ -96,11 +99,14 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
       // mode ran on workers whose JIT was still settling and any drift of the machine (another
       // process, a GC of the main heap) landed on one mode only: that alone made identical code
       // paths differ by 15% in the table.
+      const at = `${threads} thread${threads === 1 ? "" : "s"}`;
       for (let w = 0; w < WARMUP; w++) {
+        p.onStep?.(`warm-up ${w + 1}/${WARMUP} at ${at}`);
         runSequential();
         for (const row of rows) await runMode(row);
       }
       for (let r = 0; r < p.repeat; r++) {
+        p.onStep?.(`run ${r + 1}/${p.repeat} at ${at}`);
         sequentialTimes.push(runSequential());
         for (let k = 0; k < rows.length; k++) {
           const row = rows[(r + k) % rows.length]!;

@@ -12,7 +12,8 @@ import { WORKLOADS, generateWorkload, mainnetTraceFiles, traceToWorkload, type W
 import { readAccessTrace } from "../../core/trace.js";
 import { machineDescription } from "../../bench/measure.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
-import { log, Progress, toJson } from "../output.js";
+import { log, toJson } from "../output.js";
+import { Progress } from "../progress.js";
 
 interface BenchArgs {
   cases?: string[];
@@ -112,10 +113,17 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
     for (const [i, c] of selected.entries()) {
-      progress.update(i, selected.length);
+      progress.update(i, selected.length, `${c.label}: generating`);
       const w = c.make();
       const chain: LoadedChain = await deployChain(w.block, withAccountContract(w.genesis), process.cwd());
-      const row = await measureSpeedups({ label: c.label, chain, threads: args.threads, repeat: args.repeat, signatures: c.signatures });
+      const row = await measureSpeedups({
+        label: c.label,
+        chain,
+        threads: args.threads,
+        repeat: args.repeat,
+        signatures: c.signatures,
+        onStep: (step) => progress.update(i, selected.length, `${c.label}: ${step}`),
+      });
       rows.push(row);
       if (!args.json && process.stderr.isTTY !== true) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
     }

@@ -12,6 +12,7 @@ import { valueToJson } from "../../core/value.js";
 import { DEFAULT_MAINNET_BLOCK, WORKLOADS, WORKLOAD_NAMES, generateWorkload, mainnetWorkload } from "../../workloads/index.js";
 import { splitIntoBlocks } from "../../workloads/split.js";
 import { log, toJson, writeFileAtomic } from "../output.js";
+import { Progress } from "../progress.js";
 
 export function genesisToJson(genesis: Genesis): unknown {
   return {
@@ -63,22 +64,33 @@ export const genCommand: CommandModule<object, GenArgs> = {
         return true;
       }) as never,
   handler: (args) => {
+    // Signing dominates (about 50 µs a transaction): a 100k-transaction block takes seconds.
+    const progress = new Progress(`gen ${args.workload}`);
+    if (args.workload === "mainnet") progress.step(`reading block ${args.number} of the access traces`);
     const workload = args.workload === "mainnet" ? mainnetWorkload(args.number) : generateWorkload(args.workload as keyof typeof WORKLOADS, {
       txs: args.txs,
       seed: args.seed,
       hotRatio: args["hot-ratio"],
       declare: args.declare,
       ...(args.accounts !== undefined ? { accounts: args.accounts } : {}),
+      onProgress: (done, total) => progress.update(done, total, "signing transactions"),
     });
     mkdirSync(args.out, { recursive: true });
+    progress.step("writing genesis.json");
     writeFileAtomic(join(args.out, "genesis.json"), toJson(genesisToJson(workload.genesis)));
     if (args.blocks === 1) {
+      progress.step("writing block.json");
       writeFileAtomic(join(args.out, "block.json"), toJson(blockToJson(workload.block)));
+      progress.done();
       log(`wrote ${join(args.out, "genesis.json")} and ${join(args.out, "block.json")} (${workload.block.txs.length} txs)`);
       return;
     }
     const blocks = splitIntoBlocks(workload.block, args.blocks);
-    for (const block of blocks) writeFileAtomic(join(args.out, `block-${block.number}.json`), toJson(blockToJson(block)));
+    for (const [i, block] of blocks.entries()) {
+      progress.update(i, blocks.length, `writing block-${block.number}.json`);
+      writeFileAtomic(join(args.out, `block-${block.number}.json`), toJson(blockToJson(block)));
+    }
+    progress.done();
     log(`wrote ${join(args.out, "genesis.json")} and block-1.json … block-${blocks.length}.json (${workload.block.txs.length} txs)`);
   },
 };

@@ -1,7 +1,10 @@
 /**
  * `prescient run --block FILE --genesis FILE`: execute a block and print the result contract.
  * With `--state DIR`, the block extends the chain kept in DIR and is committed there.
+ * `--report FILE.html` also measures the sequential reference and writes the block's report page.
  */
+import { statSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { UsageError } from "../usageError.js";
 import type { CommandModule } from "yargs";
 import { InputError } from "../../core/errors.js";
@@ -14,7 +17,9 @@ import { ParallelExecutor } from "../../executor/parallel/parallelExecutor.js";
 import { stateToGenesisJson } from "../../state/genesis.js";
 import { loadChain } from "../../executor/chain.js";
 import { Chain } from "../../chain/chain.js";
+import { createBlockReport } from "../../report/createBlockReport.js";
 import { resultToJson, summarizeReceipts, toJson, writeFileAtomic } from "../output.js";
+import { Progress } from "../progress.js";
 
 export const EXECUTION_MODES = ["sequential", "hybrid", "columns", "blockstm"] as const;
 
@@ -30,6 +35,7 @@ interface RunArgs {
   "state-out"?: string;
   state?: string;
   "skip-signatures": boolean;
+  report?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -48,35 +54,90 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("state-out", { type: "string", describe: "write the post-state as a genesis file" })
       .option("state", { type: "string", describe: "state directory (LMDB): commit the block onto the chain kept there; --genesis initializes it" })
       .option("skip-signatures", { type: "boolean", default: false, describe: "do not verify signatures (checked upstream)" })
+      .option("report", { type: "string", describe: "write an HTML report (DAG, per-thread timeline, speedup, prices); measures sequential too" })
       .check((a) => {
         if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
+        if (a.report !== undefined && a.state !== undefined) throw new UsageError("--report measures a block from its genesis: run it without --state");
         return true;
       }) as never,
   handler: async (args) => {
     if (args.state !== undefined) return runOnState(args, args.state);
+    if (args.report !== undefined) checkWritable(args.report, "--report");
+    const progress = new Progress("run", args.json);
+    // Only when drawn: a parallel run polls its shared counters for it ten times a second.
+    const executing = progress.enabled ? { onProgress: (done: number, total: number) => progress.update(done, total, "executing") } : {};
+    progress.step(`loading ${basename(args.block)}`);
     const chain = await loadChain({ blockFile: args.block, genesisFile: args.genesis });
     const checkSignatures = !args["skip-signatures"];
     let result: ExecutionResult;
     let postState: StateStore;
-    if (args.mode === "sequential" || args.trace) {
+    let reportHtml: string | undefined;
+    if (args.report !== undefined) {
+      const made = await createBlockReport({
+        chain,
+        mode: args.mode,
+        threads: args.threads,
+        enforce: args.enforce,
+        checkSignatures,
+        trace: args.trace,
+        source: args.block,
+        ...(progress.enabled
+          ? { onProgress: (step: string, done?: number, total?: number) => (done === undefined || total === undefined ? progress.step(step) : progress.update(done, total, step)) }
+          : {}),
+      });
+      result = made.result;
+      postState = made.state;
+      reportHtml = made.html;
+    } else if (args.mode === "sequential" || args.trace) {
       // Tracing records every access of every transaction: the sequential executor does that.
-      result = executeBlockSequential({ block: chain.block, state: chain.state, runtime: chain.runtime, prepared: chain.prepared, enforce: args.enforce, checkSignatures, trace: args.trace });
+      result = executeBlockSequential({ block: chain.block, state: chain.state, runtime: chain.runtime, prepared: chain.prepared, enforce: args.enforce, checkSignatures, trace: args.trace, ...executing });
       postState = chain.state;
     } else {
+      progress.step(`starting ${args.threads} worker thread(s)`);
       const executor = await ParallelExecutor.create({ genesis: chain.genesis, baseDir: chain.baseDir, threads: args.threads });
       try {
-        result = await executor.execute({ block: chain.block, prepared: chain.prepared, mode: args.mode, enforce: args.enforce, checkSignatures });
+        progress.step("analyzing and loading the block on every thread");
+        const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures });
+        result = await executor.execute({ block: loaded, mode: args.mode, enforce: args.enforce, ...executing });
       } finally {
         await executor.close();
       }
       postState = executor.state;
     }
+    progress.done();
+    if (args.report !== undefined && reportHtml !== undefined) writeOutput(args.report, "--report", reportHtml);
     if (args["state-out"] !== undefined) {
       writeFileAtomic(args["state-out"], toJson(stateToGenesisJson(postState, chain.modules, args["state-out"]), 1));
     }
     printResult(args, chain.block.number, result);
+    if (args.report !== undefined && !args.json) process.stdout.write(`report written to ${args.report}\n`);
   },
 };
+
+/** Fail before any work when an output file cannot be written where it is asked for. */
+function checkWritable(file: string, option: string): void {
+  const dir = dirname(resolve(file));
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDirectory) throw new InputError(`the directory ${dir} does not exist`, { file, field: option });
+  try {
+    if (statSync(file).isDirectory()) throw new InputError("is a directory, not a file", { file, field: option });
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+  }
+}
+
+function writeOutput(file: string, option: string, text: string): void {
+  try {
+    writeFileAtomic(file, text);
+  } catch (cause) {
+    throw new InputError(`cannot write: ${(cause as Error).message}`, { file, field: option, cause });
+  }
+}
 
 /**
  * `run --state DIR`: the block must be numbered head + 1. Everything is checked (the block, the

@@ -30,6 +30,7 @@ import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, feesOf, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
+import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
 
 export type ParallelMode = "hybrid" | "columns" | "blockstm";
 
@@ -92,6 +93,17 @@ export interface ExecuteParallelParameters {
   readonly inlineBelowSpeedup?: number;
   /** Fault injection for tests: the worker that picks transaction `tx` throws, or exits. */
   readonly faultInjection?: FaultInjection;
+  /**
+   * Record every execution attempt and validation per thread, with its times, in the result's
+   * `activity` (what a report's Gantt chart shows). Off by default: it costs two clock reads per
+   * attempt.
+   */
+  readonly activity?: boolean;
+  /**
+   * Called about ten times a second while the block runs, with how many transactions have
+   * committed (Block-STM: executed), and once at the end. For progress bars; never per transaction.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface FaultInjection {
@@ -115,6 +127,8 @@ export interface ParallelExecutionResult extends ExecutionResult {
   readonly loadMs: number;
   /** Set when a worker failed mid-block and the block was re-run on the calling thread. */
   readonly workerFailure?: string;
+  /** Per thread, every attempt and validation (when `activity` was asked for). */
+  readonly activity?: ExecutionActivity;
 }
 
 const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
@@ -231,8 +245,14 @@ export class ParallelExecutor {
           ...(parameters.file !== undefined ? { file: parameters.file } : {}),
         });
     const mode = parameters.mode ?? "hybrid";
-    const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
-    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection);
+    const options: EngineOptions = {
+      enforce: parameters.enforce ?? "fallback",
+      checkSignatures: loaded.payload.checkSignatures,
+      events: parameters.events ?? false,
+      ...(parameters.activity === true ? { activity: true } : {}),
+    };
+    const onProgress = parameters.onProgress;
+    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection, onProgress);
     const started = performance.now();
     const gas = totalGas(loaded.graph);
     const projected = gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads));
@@ -247,7 +267,7 @@ export class ParallelExecutor {
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
       // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
-      const result = this.#runInline(loaded, options, mode);
+      const result = this.#runInline(loaded, options, mode, onProgress);
       this.#learn(result.stats.wallMs, gas);
       return result;
     }
@@ -255,6 +275,7 @@ export class ParallelExecutor {
     // two typed-array copies, a few milliseconds for a state of a million locations.
     const before = this.state.snapshotValues();
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection);
+    const stopWatching = watchProgress(() => run.committedCount(), loaded.prepared.length, onProgress);
     try {
       await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
     } catch (error) {
@@ -262,9 +283,12 @@ export class ParallelExecutor {
       // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
       // thread: the result is still exactly the sequential one.
       this.state.restoreValues(before);
-      return { ...this.#runInline(loaded, options, mode), workerFailure: error.message };
+      return { ...this.#runInline(loaded, options, mode, onProgress), workerFailure: error.message };
+    } finally {
+      stopWatching();
     }
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     this.#learn(result.workMs, gas);
     const { workMs: _work, ...rest } = result;
     void _work;
@@ -275,7 +299,12 @@ export class ParallelExecutor {
    * Block-STM with no hints: neither the DAG nor the access sets are used. One task per worker
    * (or the calling thread alone at one thread) runs the collaborative scheduler until done.
    */
-  async #runBlockStm(loaded: LoadedParallelBlock, options: EngineOptions, fault: FaultInjection | undefined): Promise<ParallelExecutionResult> {
+  async #runBlockStm(
+    loaded: LoadedParallelBlock,
+    options: EngineOptions,
+    fault: FaultInjection | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+  ): Promise<ParallelExecutionResult> {
     const started = performance.now();
     this.#stmLocations ??= createStmLocationTable(this.state.buffers.capacity);
     const buffers = createStmBuffers(loaded.prepared.length, ++this.#executionId, this.#stmLocations);
@@ -285,9 +314,12 @@ export class ParallelExecutor {
       main = new BlockStmThread({ block: loaded.block, prepared: loaded.prepared, state: this.state, runtime: this.runtime });
       this.#stmThreads.set(loaded, main);
     }
-    main.begin(buffers, options);
+    main.begin(buffers, options, started);
     const before = this.state.snapshotValues();
     const counts = { executions: 0, validations: 0, aborts: 0 };
+    const activity: ThreadRecords[] = [];
+    const threadsSeen: number[] = [];
+    const stopWatching = watchProgress(() => main.executedCount(), loaded.prepared.length, onProgress);
     const extras = new Map<number, StmExtra>();
     const keep = (extra: StmExtra) => {
       const known = extras.get(extra.index);
@@ -296,6 +328,9 @@ export class ParallelExecutor {
     try {
       if (this.#pool === undefined) {
         main.run(fault);
+        const records = main.activity?.take();
+        if (records !== undefined) activity.push({ thread: 0, records });
+        threadsSeen.push(0);
         for (const extra of main.extras.values()) keep(extra);
         counts.executions += main.counts.executions;
         counts.validations += main.counts.validations;
@@ -303,7 +338,7 @@ export class ParallelExecutor {
       } else {
         const tasks: Promise<BlockStmResult>[] = [];
         for (let t = 0; t < this.threads; t++) {
-          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, ...(fault !== undefined ? { fault } : {}) };
+          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started, ...(fault !== undefined ? { fault } : {}) };
           tasks.push(this.#pool.run(task) as Promise<BlockStmResult>);
         }
         // A worker that fails never finishes its task: the first failure stops everyone.
@@ -312,6 +347,8 @@ export class ParallelExecutor {
         for (const s of settled) {
           if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
           if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
+          if (s.value.threadId !== undefined) threadsSeen.push(s.value.threadId);
+          if (s.value.activity !== undefined && s.value.threadId !== undefined) activity.push({ thread: s.value.threadId, records: s.value.activity });
           for (const extra of s.value.extras) keep(extra);
           counts.executions += s.value.counts.executions;
           counts.validations += s.value.counts.validations;
@@ -322,7 +359,9 @@ export class ParallelExecutor {
       if (!(error instanceof WorkerFailure) && !(error instanceof StmCapacityError)) throw error;
       // The state was not touched yet (values are applied at the end), but restore to be safe.
       this.state.restoreValues(before);
-      return { ...this.#runInline(loaded, options, "blockstm"), workerFailure: (error as Error).message };
+      return { ...this.#runInline(loaded, options, "blockstm", onProgress), workerFailure: (error as Error).message };
+    } finally {
+      stopWatching();
     }
     const final = main.applyFinal();
     const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
@@ -343,6 +382,7 @@ export class ParallelExecutor {
       };
     }
     const wallMs = performance.now() - started;
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     return {
       stateRoot: this.state.root(),
       receipts,
@@ -351,11 +391,22 @@ export class ParallelExecutor {
       inline: false,
       rounds: 1,
       loadMs: loaded.loadMs,
+      ...(options.activity === true ? { activity: assembleActivity({ parts: activity, threads: threadsSeen, workers: this.#pool === undefined ? 0 : this.threads }) } : {}),
     };
   }
 
-  #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode): ParallelExecutionResult {
-    const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+  #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode, onProgress?: (done: number, total: number) => void): ParallelExecutionResult {
+    const result = executeBlockSequential({
+      block: loaded.block,
+      state: this.state,
+      runtime: this.runtime,
+      prepared: loaded.prepared,
+      enforce: options.enforce,
+      checkSignatures: options.checkSignatures,
+      events: options.events,
+      ...(options.activity === true ? { activity: true, activityLabel: "main thread (inline)" } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    });
     return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
   }
 
@@ -391,6 +442,14 @@ function totalGas(graph: ConflictGraph): number {
   return sum;
 }
 
+/** Report progress every 100 ms while a block runs on the workers; returns the stop function. */
+function watchProgress(count: () => number, total: number, onProgress: ((done: number, total: number) => void) | undefined): () => void {
+  if (onProgress === undefined) return () => {};
+  const timer = setInterval(() => onProgress(count(), total), 100);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 function allTxs(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
@@ -409,6 +468,7 @@ class BlockRun {
   #rolledBack = 0;
   #rounds = 0;
   readonly #workerCounts = new Map<number, { executions: number; aborts: number }>();
+  readonly #activity: ThreadRecords[] = [];
 
   readonly #fault: FaultInjection | undefined;
 
@@ -514,6 +574,7 @@ class BlockRun {
         results.push(s.value);
         // Each worker reports its running totals for this execution: keep the latest per worker.
         this.#workerCounts.set(s.value.threadId, { executions: s.value.executions, aborts: s.value.aborts });
+        if (s.value.activity !== undefined) this.#activity.push({ thread: s.value.threadId, records: s.value.activity });
       }
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
@@ -545,6 +606,14 @@ class BlockRun {
       this.#extras.delete(tx);
       this.#rolledBack++;
     }
+  }
+
+  /** Transactions committed so far (read while the workers run: a progress figure, not exact). */
+  committedCount(): number {
+    const committed = this.#view.committed;
+    let count = 0;
+    for (let i = 0; i < committed.length; i++) count += committed[i]!;
+    return count;
   }
 
   #committed(tx: number): boolean {
@@ -590,6 +659,8 @@ class BlockRun {
       };
     }
     const wallMs = performance.now() - this.#started;
+    const mainRecords = this.#main.activity?.take();
+    if (mainRecords !== undefined && mainRecords.length > 0) this.#activity.push({ thread: 0, records: mainRecords });
     // Time spent inside transactions, over all threads: the block's single-thread work.
     let workMs = 0;
     for (let i = 0; i < view.txCount; i++) workMs += view.endMs[i]! - view.startMs[i]!;
@@ -609,6 +680,15 @@ class BlockRun {
       timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
       rounds: this.#rounds,
       workMs,
+      ...(this.#options.activity === true
+        ? {
+            activity: assembleActivity({
+              parts: this.#activity,
+              threads: threads === 1 ? [0] : Array.from(this.#workerCounts.keys()),
+              workers: threads === 1 ? 0 : threads,
+            }),
+          }
+        : {}),
     };
   }
 }

@@ -68,6 +68,8 @@ export interface RoundResult {
   /** This worker's attempts and discarded attempts so far in this execution. */
   readonly executions: number;
   readonly aborts: number;
+  /** This worker's attempts in this round, when recording (see activity.ts). */
+  readonly activity?: Float64Array;
 }
 
 /** One Block-STM execution of a block: every worker runs the collaborative scheduler's loop. */
@@ -76,6 +78,8 @@ export interface BlockStmTask {
   readonly block: BlockPayload;
   readonly buffers: StmBuffers;
   readonly options: EngineOptions;
+  /** `performance.timeOrigin + now()` of the execution's start, for the activity times. */
+  readonly epochWallMs: number;
   readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
 }
 
@@ -84,4 +88,7 @@ export interface BlockStmResult {
   readonly extras: readonly StmExtra[];
   readonly counts: StmCounts;
   readonly failed?: string;
+  /** Which worker ran the task, and its attempts and validations when recording. */
+  readonly threadId?: number;
+  readonly activity?: Float64Array;
 }

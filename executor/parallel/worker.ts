@@ -50,9 +50,10 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
   const holder = current!;
   holder.stm ??= new BlockStmThread({ block: thread.block, prepared: thread.prepared, state, runtime: thread.runtime });
   const stm = holder.stm;
-  stm.begin(task.buffers, task.options);
+  stm.begin(task.buffers, task.options, task.epochWallMs - performance.timeOrigin);
   stm.run(task.fault);
-  return { extras: Array.from(stm.extras.values()), counts: stm.counts };
+  const activity = stm.activity?.take();
+  return { extras: Array.from(stm.extras.values()), counts: stm.counts, threadId: thread.threadId, ...(activity !== undefined ? { activity } : {}) };
 }
 
 export default async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | { loadMs: number }> {
@@ -86,5 +87,15 @@ export default async function runTask(task: LoadTask | RoundTask | BlockStmTask)
   thread.runRound(task.policy, task.fault);
   const violation = Atomics.load(thread.view.header, H.violation);
   const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
-  return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart, threadId: thread.threadId, executions: thread.executions, aborts: thread.aborts };
+  const activity = thread.activity?.take();
+  return {
+    extras: thread.extras,
+    undo,
+    loadMs,
+    loopMs: performance.now() - loopStart,
+    threadId: thread.threadId,
+    executions: thread.executions,
+    aborts: thread.aborts,
+    ...(activity !== undefined ? { activity } : {}),
+  };
 }

@@ -9,7 +9,8 @@ import { describe, expect, it } from "vitest";
 import { ROOT, cli } from "../helpers.js";
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## How a sequencer calls prescient"), readme.indexOf("## File formats"));
+const start = readme.indexOf("## How a sequencer calls prescient");
+const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
 
 /** The fenced blocks of the section, in order, with their language. */
 function blocks(): { lang: string; text: string }[] {
