@@ -260,7 +260,9 @@ export class SharedState implements StateStore {
         throw new RangeError(`shared state is full (${id} locations); raise PRESCIENT_STATE_CAPACITY`);
       }
       for (let i = 0; i < loc.length; i++) this.#arena[offset + i] = loc.charCodeAt(i);
-      this.#store(id, initial);
+      // Filling is not a change; no other thread can see the id before it is published below.
+      this.setById(id, initial);
+      this.#changed[id] = 0;
       this.#hashes[id] = hash;
       this.#offsets[id] = offset;
       this.#lengths[id] = loc.length;
@@ -302,11 +304,6 @@ export class SharedState implements StateStore {
 
   setById(id: number, value: Value | undefined): void {
     this.#changed[id] = 1;
-    this.#store(id, value);
-  }
-
-  /** Write a slot without recording a change. */
-  #store(id: number, value: Value | undefined): void {
     if (value === undefined || isZeroValue(value)) {
       this.#tags[id] = TAG_ZERO;
       return;
@@ -447,7 +444,7 @@ export class SharedState implements StateStore {
     this.#limbs.set(snapshot.limbs);
     const count = this.interned;
     if (this.#base === undefined) this.#tags.fill(TAG_ZERO, snapshot.count, count);
-    else for (let id = snapshot.count; id < count; id++) this.#store(id, this.#base.get(this.locationOf(id)));
+    else for (let id = snapshot.count; id < count; id++) this.setById(id, this.#base.get(this.locationOf(id)));
   }
 
   /** The state root; over a base, the base's ordered pairs merged with the changes (no sort of the whole state). */
