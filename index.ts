@@ -83,3 +83,6 @@ export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWork
 
 export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } from "./executor/activity.js";
 export * from "./report/index.js";
+export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
+export type { ServiceChain } from "./service/chain.js";
+export type { ServiceLog } from "./service/chainHandle.js";

@@ -14,7 +14,8 @@ import { resolve } from "node:path";
 import { BaseError, InputError } from "../core/errors.js";
 import type { Address, Block, EnforcementPolicy, ExecutionMode, ExecutionResult, Genesis, Value } from "../core/types.js";
 import { ContractRuntime, SAMPLE_CONTRACTS } from "../contracts/runtime/runtime.js";
-import { prepareBlock } from "../executor/prepare.js";
+import type { BlockAccessSets } from "../core/accessSet.js";
+import { prepareBlock, type PreparedTx } from "../executor/prepare.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
@@ -60,6 +61,10 @@ export interface CommitBlockParameters {
   readonly trace?: boolean;
   /** The block's file, for error messages. */
   readonly file?: string;
+  /** The block already checked against the contracts (`prepareBlock`), when the caller has it. */
+  readonly prepared?: readonly PreparedTx[];
+  /** The access sets the parallel modes schedule with (default: the analyzer's, against the head). */
+  readonly sets?: BlockAccessSets;
   /** `hybrid` runs a block inline below this projected speedup (see ParallelExecutor; default 1.15). */
   readonly inlineBelowSpeedup?: number;
 }
@@ -249,7 +254,7 @@ export class Chain {
     if (block.number !== expected) {
       throw new InputError(`block ${block.number} does not follow the head: the chain is at block ${this.#head.number}, so the next block is ${expected}`, { ...where, field: "number" });
     }
-    const prepared = prepareBlock(block, this.runtime, parameters.file);
+    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
     if (this.#pending !== undefined) await this.#initialize(this.#pending);
     const executor = this.#executor!;
     const state = executor.state;
@@ -271,7 +276,14 @@ export class Chain {
       const result =
         mode === "sequential" || parameters.trace === true
           ? executeBlockSequential({ block, state, runtime: this.runtime, prepared, ...options, trace: parameters.trace ?? false })
-          : await executor.execute({ block, prepared, mode, ...options, ...(parameters.inlineBelowSpeedup !== undefined ? { inlineBelowSpeedup: parameters.inlineBelowSpeedup } : {}) });
+          : await executor.execute({
+              block,
+              prepared,
+              mode,
+              ...options,
+              ...(parameters.sets !== undefined ? { sets: parameters.sets } : {}),
+              ...(parameters.inlineBelowSpeedup !== undefined ? { inlineBelowSpeedup: parameters.inlineBelowSpeedup } : {}),
+            });
       const changes = state.changes();
       const started = performance.now();
       const head = db === undefined ? { number: block.number, stateRoot: result.stateRoot } : db.commit({ number: block.number, stateRoot: result.stateRoot, changes, parent: this.#head });

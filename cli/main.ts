@@ -13,6 +13,7 @@ import { genCommand } from "./commands/gen.js";
 import { mempoolCommand } from "./commands/mempool.js";
 import { runCommand } from "./commands/run.js";
 import { createScheduleCommand } from "./commands/schedule.js";
+import { serveCommand } from "./commands/serve.js";
 import { loadChain } from "../executor/chain.js";
 import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(mempoolCommand)
       .command(analyzeCommand)
       .command(benchCommand)
+      .command(serveCommand)
       .demandCommand(1, "name a command (see --help)")
       .strict()
       .fail((message, error) => {

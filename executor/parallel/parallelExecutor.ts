@@ -83,6 +83,8 @@ export interface ExecuteParallelParameters {
   readonly checkSignatures?: boolean;
   readonly events?: boolean;
   readonly prepared?: readonly PreparedTx[];
+  /** The access sets to schedule a block that is not loaded yet with (default: the analyzer's). */
+  readonly sets?: BlockAccessSets;
   readonly file?: string;
   /**
    * Run inline on the calling thread when the projected speedup at this many threads is below
@@ -256,6 +258,7 @@ export class ParallelExecutor {
           block: parameters.block,
           ...(parameters.checkSignatures !== undefined ? { checkSignatures: parameters.checkSignatures } : {}),
           ...(parameters.prepared !== undefined ? { prepared: parameters.prepared } : {}),
+          ...(parameters.sets !== undefined ? { sets: parameters.sets } : {}),
           ...(parameters.file !== undefined ? { file: parameters.file } : {}),
         });
     const mode = parameters.mode ?? "hybrid";
