@@ -1,0 +1,134 @@
+/**
+ * The locations one transaction reads, or writes, while its templates are instantiated: in
+ * insertion order, without duplicates.
+ *
+ * Nearly every location comes from a template whose keys are all known, `<contract>/<var>` plus
+ * `/<key>` per key. Such an entry is held as a base — `<contract>/<var>/`, or `<contract>/<var>`
+ * for a scalar, numbered once per deployment and variable by the instantiator — and its key
+ * string (the key values joined by `/`), and is compared by (base number, key). The alternative,
+ * comparing or hashing the location strings, reads every character of strings the block has
+ * never seen; the keys are mostly the transaction's own argument strings, the same object each
+ * time the transaction uses them. Bases never contain each other's text (a variable name has no
+ * `/`, nor does an address or a key segment), so two entries name the same location exactly when
+ * their base numbers and keys are equal. Each location string is concatenated once, when its
+ * entry is added.
+ *
+ * Other entries (wildcards, one of several possible key values, declared entries) are compared
+ * as strings. Past 32 entries a Set of the strings takes over.
+ */
+
+/** The base number of an entry compared as a string. */
+const STRING_ENTRY = -1;
+const LINEAR_LIMIT = 32;
+
+export class LocationList {
+  readonly items: string[] = [];
+  readonly #bases: number[] = [];
+  readonly #keys: string[] = [];
+  readonly #baseStrings: readonly string[];
+  #strings = 0;
+  #set: Set<string> | undefined;
+  /** Whether some entry is a wildcard (`…/*`). */
+  wild = false;
+
+  /** `baseStrings[n]` is the text of base number n. */
+  constructor(baseStrings: readonly string[]) {
+    this.#baseStrings = baseStrings;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Whether every entry is a base and key (no string entry, no Set). */
+  get simple(): boolean {
+    return this.#strings === 0 && this.#set === undefined;
+  }
+
+  /** Add the location `baseStrings[base] + key`. */
+  addPart(base: number, key: string): void {
+    const text = this.#baseStrings[base]!;
+    if (this.#set !== undefined) return this.#addToSet(key === "" ? text : text + key);
+    const bases = this.#bases;
+    const keys = this.#keys;
+    const n = bases.length;
+    for (let i = 0; i < n; i++) if (bases[i] === base && keys[i] === key) return;
+    const loc = key === "" ? text : text + key;
+    if (this.#strings > 0) for (let i = 0; i < n; i++) if (bases[i] === STRING_ENTRY && this.items[i] === loc) return;
+    this.#push(loc, base, key);
+  }
+
+  /** Add a location compared as a string. */
+  add(loc: string): void {
+    if (this.#set !== undefined) return this.#addToSet(loc);
+    if (this.includes(loc)) return;
+    this.#strings++;
+    this.#push(loc, STRING_ENTRY, "");
+  }
+
+  /** Whether the list holds the location `baseStrings[base] + key` as a base and key. */
+  hasPart(base: number, key: string): boolean {
+    const bases = this.#bases;
+    for (let i = 0; i < bases.length; i++) if (bases[i] === base && this.#keys[i] === key) return true;
+    return false;
+  }
+
+  /** Whether the list holds `loc`. */
+  includes(loc: string): boolean {
+    if (this.#set !== undefined) return this.#set.has(loc);
+    for (let i = 0; i < this.items.length; i++) if (this.#entryIs(i, loc)) return true;
+    return false;
+  }
+
+  /** Whether entry `i` is one of `locs`. */
+  entryIn(i: number, locs: readonly string[]): boolean {
+    if (this.#set !== undefined) return locs.includes(this.items[i]!);
+    for (const loc of locs) if (this.#entryIs(i, loc)) return true;
+    return false;
+  }
+
+  /** A list with the same entries, to add to without changing this one. */
+  clone(): LocationList {
+    const copy = new LocationList(this.#baseStrings);
+    copy.items.push(...this.items);
+    copy.#bases.push(...this.#bases);
+    copy.#keys.push(...this.#keys);
+    copy.#strings = this.#strings;
+    if (this.#set !== undefined) copy.#set = new Set(this.#set);
+    copy.wild = this.wild;
+    return copy;
+  }
+
+  /**
+   * Whether entry `i` is the location `loc`. A base-and-key entry is first told apart by length
+   * and by the characters that differ between bases (the variable name's last) and between keys
+   * (their last); only a likely match compares whole strings (startsWith/endsWith cost more than
+   * the comparison, which flattens the entry's concatenation once, as hashing it later would).
+   */
+  #entryIs(i: number, loc: string): boolean {
+    const base = this.#bases[i]!;
+    if (base !== STRING_ENTRY) {
+      const text = this.#baseStrings[base]!;
+      const key = this.#keys[i]!;
+      const split = text.length;
+      if (loc.length !== split + key.length) return false;
+      if (key.length > 0 && loc.charCodeAt(loc.length - 1) !== key.charCodeAt(key.length - 1)) return false;
+      if (loc.charCodeAt(split - 2) !== text.charCodeAt(split - 2)) return false;
+    }
+    return this.items[i] === loc;
+  }
+
+  #push(loc: string, base: number, key: string): void {
+    this.items.push(loc);
+    this.#bases.push(base);
+    this.#keys.push(key);
+    if (this.items.length > LINEAR_LIMIT) this.#set = new Set(this.items);
+  }
+
+  #addToSet(loc: string): void {
+    const set = this.#set!;
+    if (set.has(loc)) return;
+    set.add(loc);
+    this.items.push(loc);
+  }
+}
