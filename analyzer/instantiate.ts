@@ -82,13 +82,14 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     const addPart = (env: Env, base: number, key: string): void => {
       if (base === NO_BASE) return add(env, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
       const x = env.x;
+      let loc: string | undefined;
       if (unguarded) {
-        if (reads) x.reads.addPart(base, key);
-        if (writes) x.writes.addPart(base, key);
+        if (reads) loc = x.reads.addPart(base, key, loc);
+        if (writes) x.writes.addPart(base, key, loc);
       } else {
         for (const u of uses) {
           if (u.guard !== undefined && !u.guard(env)) continue;
-          (u.write ? x.writes : x.reads).addPart(base, key);
+          loc = (u.write ? x.writes : x.reads).addPart(base, key, loc);
         }
       }
     };
@@ -254,6 +255,9 @@ export class Instantiator {
   readonly #byAddress = new Map<string, Deployment>();
   /** Location base texts by number (see locationList.ts). */
   readonly #baseStrings: string[] = [];
+  /** The lists of the transaction being instantiated (reused: see locationList.ts). */
+  readonly #reads = new LocationList(this.#baseStrings);
+  readonly #writes = new LocationList(this.#baseStrings);
   readonly #block: BlockInfo;
   readonly #state: State;
   readonly #checkSignatures: boolean;
@@ -310,14 +314,16 @@ export class Instantiator {
 
   instantiate(p: PreparedTx): TxAccessSetDetail {
     const { tx } = p;
+    this.#reads.reset();
+    this.#writes.reset();
     const x: TxCtx = {
       block: this.#block,
       state: this.#state,
       level: 0,
       reasons: undefined,
       resolve: this.#resolve,
-      reads: new LocationList(this.#baseStrings),
-      writes: new LocationList(this.#baseStrings),
+      reads: this.#reads,
+      writes: this.#writes,
       calls: 0,
       depth: 0,
     };
@@ -358,12 +364,12 @@ export class Instantiator {
       const readable = declaredWild ? new LocationMatcher([...declared.reads, ...declared.writes]) : undefined;
       const writable = declaredWild ? new LocationMatcher(declared.writes) : undefined;
       for (let i = 0; i < execReads; i++) {
-        if (reads.entryIn(i, declared.writes) || reads.entryIn(i, declared.reads) || readable?.has(reads.items[i]!) === true) continue;
-        (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred read of ${reads.items[i]!}`);
+        if (reads.entryIn(i, declared.writes) || reads.entryIn(i, declared.reads) || readable?.has(reads.at(i)) === true) continue;
+        (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred read of ${reads.at(i)}`);
       }
       for (let i = 0; i < execWrites; i++) {
-        if (writes.entryIn(i, declared.writes) || writable?.has(writes.items[i]!) === true) continue;
-        (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred write of ${writes.items[i]!}`);
+        if (writes.entryIn(i, declared.writes) || writable?.has(writes.at(i)) === true) continue;
+        (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred write of ${writes.at(i)}`);
       }
       if (readsOutside) {
         reads = reads.clone();
@@ -385,36 +391,51 @@ export class Instantiator {
       const sequencer = this.#block.sequencer;
       if (writes.hasPart(this.#feeBase, sequencer)) feeRecipient = "read-write";
       else if (reads.hasPart(this.#feeBase, sequencer)) feeRecipient = "read";
-    } else if (writes.includes(this.#feeLocation) || ((writes.wild || declaredWild) && this.#touches(writes.items))) feeRecipient = "read-write";
-    else if (reads.includes(this.#feeLocation) || ((reads.wild || declaredWild) && this.#touches(reads.items))) feeRecipient = "read";
+    } else if (writes.includes(this.#feeLocation) || ((writes.wild || declaredWild) && this.#touches(writes))) feeRecipient = "read-write";
+    else if (reads.includes(this.#feeLocation) || ((reads.wild || declaredWild) && this.#touches(reads))) feeRecipient = "read";
+    const inferredReads = x.reads.toArray();
+    const inferredWrites = x.writes.toArray();
     const gas = Math.min(Number(tx.gasLimit), GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call);
     return {
       index: p.index,
-      reads: reads.items,
-      writes: writes.items,
+      reads: reads === x.reads ? inferredReads : reads.toArray(),
+      writes: writes === x.writes ? inferredWrites : writes.toArray(),
       gas,
       class: cls,
       feeRecipient,
       reasons,
       warnings: warnings ?? NONE,
-      inferred: { reads: x.reads.items, writes: x.writes.items },
+      inferred: { reads: inferredReads, writes: inferredWrites },
     };
   }
 
-  #touches(locs: readonly string[]): boolean {
-    for (const l of locs) if (l === this.#feeLocation || (isWildcard(l) && covers(l, this.#feeLocation))) return true;
+  #touches(locs: LocationList): boolean {
+    for (let i = 0; i < locs.size; i++) {
+      const l = locs.at(i);
+      if (l === this.#feeLocation || (isWildcard(l) && covers(l, this.#feeLocation))) return true;
+    }
     return false;
   }
 
   instantiateBlock(prepared: readonly PreparedTx[]): BlockAccessSetsDetail {
-    const txs = new Array<TxAccessSetDetail>(prepared.length);
     const warnings: string[] = [];
+    const txs = this.#instantiateAll(prepared, warnings);
+    return { feeRecipientLocation: this.#feeLocation, txs, warnings };
+  }
+
+  /**
+   * The block's loop, alone in its function: V8 compiles a long loop while it runs, and code
+   * after the loop that has not run yet would throw that compiled code away at the end of every
+   * block (the next block would start in the interpreter again).
+   */
+  #instantiateAll(prepared: readonly PreparedTx[], warnings: string[]): TxAccessSetDetail[] {
+    const txs = new Array<TxAccessSetDetail>(prepared.length);
     for (let i = 0; i < prepared.length; i++) {
       const set = this.instantiate(prepared[i]!);
       txs[i] = set;
       for (const w of set.warnings) warnings.push(w);
     }
-    return { feeRecipientLocation: this.#feeLocation, txs, warnings };
+    return txs;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The locations one transaction reads, or writes, while its templates are instantiated: in
- * insertion order, without duplicates.
+ * insertion order, without duplicates. One list is reused from transaction to transaction
+ * (`reset`), and `toArray` copies the result out at its exact length.
  *
  * Nearly every location comes from a template whose keys are all known, `<contract>/<var>` plus
  * `/<key>` per key. Such an entry is held as a base — `<contract>/<var>/`, or `<contract>/<var>`
@@ -10,8 +11,8 @@
  * never seen; the keys are mostly the transaction's own argument strings, the same object each
  * time the transaction uses them. Bases never contain each other's text (a variable name has no
  * `/`, nor does an address or a key segment), so two entries name the same location exactly when
- * their base numbers and keys are equal. Each location string is concatenated once, when its
- * entry is added.
+ * their base numbers and keys are equal. A location string is concatenated once per transaction
+ * and location: `addPart` returns it, and the read and the write of a location share it.
  *
  * Other entries (wildcards, one of several possible key values, declared entries) are compared
  * as strings. Past 32 entries a Set of the strings takes over.
@@ -22,10 +23,11 @@ const STRING_ENTRY = -1;
 const LINEAR_LIMIT = 32;
 
 export class LocationList {
-  readonly items: string[] = [];
+  readonly #items: string[] = [];
   readonly #bases: number[] = [];
   readonly #keys: string[] = [];
   readonly #baseStrings: readonly string[];
+  #size = 0;
   #strings = 0;
   #set: Set<string> | undefined;
   /** Whether some entry is a wildcard (`…/*`). */
@@ -36,8 +38,16 @@ export class LocationList {
     this.#baseStrings = baseStrings;
   }
 
+  /** Empty the list for the next transaction. */
+  reset(): void {
+    this.#size = 0;
+    this.#strings = 0;
+    this.#set = undefined;
+    this.wild = false;
+  }
+
   get size(): number {
-    return this.items.length;
+    return this.#size;
   }
 
   /** Whether every entry is a base and key (no string entry, no Set). */
@@ -45,22 +55,39 @@ export class LocationList {
     return this.#strings === 0 && this.#set === undefined;
   }
 
-  /** Add the location `baseStrings[base] + key`. */
-  addPart(base: number, key: string): void {
-    const text = this.#baseStrings[base]!;
-    if (this.#set !== undefined) return this.#addToSet(key === "" ? text : text + key);
+  at(i: number): string {
+    return this.#items[i]!;
+  }
+
+  toArray(): string[] {
+    const n = this.#size;
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = this.#items[i]!;
+    return out;
+  }
+
+  /**
+   * Add the location `baseStrings[base] + key`; `loc` is that string when the caller already has
+   * it. Returns the string the list holds for the location.
+   */
+  addPart(base: number, key: string, loc: string | undefined): string {
+    if (this.#set !== undefined) return this.#addToSet(loc ?? this.#text(base, key));
     const bases = this.#bases;
     const keys = this.#keys;
-    const n = bases.length;
-    for (let i = 0; i < n; i++) if (bases[i] === base && keys[i] === key) return;
-    const loc = key === "" ? text : text + key;
-    if (this.#strings > 0) for (let i = 0; i < n; i++) if (bases[i] === STRING_ENTRY && this.items[i] === loc) return;
+    const n = this.#size;
+    for (let i = 0; i < n; i++) if (bases[i] === base && keys[i] === key) return this.#items[i]!;
+    loc ??= this.#text(base, key);
+    if (this.#strings > 0) for (let i = 0; i < n; i++) if (bases[i] === STRING_ENTRY && this.#items[i] === loc) return this.#items[i]!;
     this.#push(loc, base, key);
+    return loc;
   }
 
   /** Add a location compared as a string. */
   add(loc: string): void {
-    if (this.#set !== undefined) return this.#addToSet(loc);
+    if (this.#set !== undefined) {
+      this.#addToSet(loc);
+      return;
+    }
     if (this.includes(loc)) return;
     this.#strings++;
     this.#push(loc, STRING_ENTRY, "");
@@ -69,34 +96,42 @@ export class LocationList {
   /** Whether the list holds the location `baseStrings[base] + key` as a base and key. */
   hasPart(base: number, key: string): boolean {
     const bases = this.#bases;
-    for (let i = 0; i < bases.length; i++) if (bases[i] === base && this.#keys[i] === key) return true;
+    for (let i = 0; i < this.#size; i++) if (bases[i] === base && this.#keys[i] === key) return true;
     return false;
   }
 
   /** Whether the list holds `loc`. */
   includes(loc: string): boolean {
     if (this.#set !== undefined) return this.#set.has(loc);
-    for (let i = 0; i < this.items.length; i++) if (this.#entryIs(i, loc)) return true;
+    for (let i = 0; i < this.#size; i++) if (this.#entryIs(i, loc)) return true;
     return false;
   }
 
   /** Whether entry `i` is one of `locs`. */
   entryIn(i: number, locs: readonly string[]): boolean {
-    if (this.#set !== undefined) return locs.includes(this.items[i]!);
+    if (this.#set !== undefined) return locs.includes(this.#items[i]!);
     for (const loc of locs) if (this.#entryIs(i, loc)) return true;
     return false;
   }
 
-  /** A list with the same entries, to add to without changing this one. */
+  /** A new list with the same entries, to add to without changing this one. */
   clone(): LocationList {
     const copy = new LocationList(this.#baseStrings);
-    copy.items.push(...this.items);
-    copy.#bases.push(...this.#bases);
-    copy.#keys.push(...this.#keys);
+    for (let i = 0; i < this.#size; i++) {
+      copy.#items.push(this.#items[i]!);
+      copy.#bases.push(this.#bases[i] ?? STRING_ENTRY);
+      copy.#keys.push(this.#keys[i] ?? "");
+    }
+    copy.#size = this.#size;
     copy.#strings = this.#strings;
     if (this.#set !== undefined) copy.#set = new Set(this.#set);
     copy.wild = this.wild;
     return copy;
+  }
+
+  #text(base: number, key: string): string {
+    const text = this.#baseStrings[base]!;
+    return key === "" ? text : text + key;
   }
 
   /**
@@ -115,20 +150,37 @@ export class LocationList {
       if (key.length > 0 && loc.charCodeAt(loc.length - 1) !== key.charCodeAt(key.length - 1)) return false;
       if (loc.charCodeAt(split - 2) !== text.charCodeAt(split - 2)) return false;
     }
-    return this.items[i] === loc;
+    return this.#items[i] === loc;
   }
 
   #push(loc: string, base: number, key: string): void {
-    this.items.push(loc);
-    this.#bases.push(base);
-    this.#keys.push(key);
-    if (this.items.length > LINEAR_LIMIT) this.#set = new Set(this.items);
+    const n = this.#size++;
+    if (n < this.#items.length) {
+      this.#items[n] = loc;
+      this.#bases[n] = base;
+      this.#keys[n] = key;
+    } else {
+      this.#items.push(loc);
+      this.#bases.push(base);
+      this.#keys.push(key);
+    }
+    if (this.#size > LINEAR_LIMIT) this.#set = new Set(this.#items.slice(0, this.#size));
   }
 
-  #addToSet(loc: string): void {
+  #addToSet(loc: string): string {
     const set = this.#set!;
-    if (set.has(loc)) return;
+    if (set.has(loc)) return loc;
     set.add(loc);
-    this.items.push(loc);
+    const n = this.#size++;
+    if (n < this.#items.length) {
+      this.#items[n] = loc;
+      this.#bases[n] = STRING_ENTRY;
+      this.#keys[n] = "";
+    } else {
+      this.#items.push(loc);
+      this.#bases.push(STRING_ENTRY);
+      this.#keys.push("");
+    }
+    return loc;
   }
 }
