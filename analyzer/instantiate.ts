@@ -59,6 +59,22 @@ export interface CompiledContract {
   readonly variables: readonly string[];
 }
 
+/** `/*` at the end (isWildcard without the endsWith call, which costs more than the test). */
+function endsInWildcard(l: string): boolean {
+  return l.charCodeAt(l.length - 1) === 42 && l.charCodeAt(l.length - 2) === 47;
+}
+
+const SENDER = -1;
+const SELF = -2;
+const ORIGIN = -3;
+
+/** An argument's index, or SENDER, SELF or ORIGIN, for a key read straight from the call. */
+function directKey(s: Sym): number | undefined {
+  if (s.k === "arg") return s.i;
+  if (s.k !== "ctx") return undefined;
+  return s.f === "sender" ? SENDER : s.f === "self" ? SELF : s.f === "origin" ? ORIGIN : undefined;
+}
+
 function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number): FnRunner {
   const staticUnknown = t.class === "unknown" ? t.reasons.map((r) => `${contract.className}.${t.name} (${contract.file}:${r})`) : undefined;
   // Accesses to the same location template share one location (a read-modify-write builds it
@@ -113,10 +129,19 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       for (const u of uses) if (u.guard === undefined || u.guard(env)) return true;
       return false;
     };
+    // The common key, an argument or the caller, read directly rather than through a closure.
+    const direct = keyCount === 1 ? directKey(g.keys[0]!) : undefined;
     return (env: Env): void => {
       if (!unguarded && !someUse(env)) return;
       const base = env.deployment.bases[baseSlot]!;
       if (keyCount === 0) return addPart(env, base, "");
+      if (direct !== undefined) {
+        const v = direct === SENDER ? env.sender : direct === SELF ? env.self : direct === ORIGIN ? env.origin : env.args[direct];
+        if (typeof v === "string") {
+          if (v.length === 0 || v.includes("/")) return; // encodeKey throws before the access: the call reverts
+          return addPart(env, base, v);
+        }
+      }
       // Every key a single value: a base and a key.
       let key = "";
       let i = 0;
@@ -124,7 +149,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       for (; ; i++) {
         if (i === keyCount) return addPart(env, base, key);
         v = keys[i]!(env);
-        if (v instanceof Multi || v instanceof Top) break;
+        if (typeof v === "object" && (v instanceof Multi || v instanceof Top)) break;
         const ks = keyString(v);
         if (ks === undefined) return; // encodeKey throws before the access: the call reverts
         key = i === 0 ? ks : `${key}/${ks}`;
@@ -351,24 +376,30 @@ export class Instantiator {
     const declared = tx.accessList;
     let declaredWild = false;
     if (declared !== undefined) {
+      // Every declared entry found in the inferred set marks the entry it covers (a declared
+      // write also covers a read); an execute-phase entry left unmarked is a warning.
       let readsOutside = false;
       let writesOutside = false;
       for (const l of declared.reads) {
-        if (!declaredWild && isWildcard(l)) declaredWild = true;
-        if (!readsOutside && !reads.includes(l)) readsOutside = true;
+        if (endsInWildcard(l)) declaredWild = true;
+        if (!reads.match(l)) readsOutside = true;
       }
       for (const l of declared.writes) {
-        if (!declaredWild && isWildcard(l)) declaredWild = true;
-        if (!writesOutside && !writes.includes(l)) writesOutside = true;
+        if (endsInWildcard(l)) declaredWild = true;
+        if (writes.match(l)) reads.matchEntryOf(writes, writes.lastMatch, l);
+        else {
+          writesOutside = true;
+          reads.match(l);
+        }
       }
       const readable = declaredWild ? new LocationMatcher([...declared.reads, ...declared.writes]) : undefined;
       const writable = declaredWild ? new LocationMatcher(declared.writes) : undefined;
       for (let i = 0; i < execReads; i++) {
-        if (reads.entryIn(i, declared.writes) || reads.entryIn(i, declared.reads) || readable?.has(reads.at(i)) === true) continue;
+        if (reads.matched(i) || readable?.has(reads.at(i)) === true) continue;
         (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred read of ${reads.at(i)}`);
       }
       for (let i = 0; i < execWrites; i++) {
-        if (writes.entryIn(i, declared.writes) || writable?.has(writes.at(i)) === true) continue;
+        if (writes.matched(i) || writable?.has(writes.at(i)) === true) continue;
         (warnings ??= []).push(`tx ${p.index}: the declared list misses the inferred write of ${writes.at(i)}`);
       }
       if (readsOutside) {

@@ -21,12 +21,20 @@
 /** The base number of an entry compared as a string. */
 const STRING_ENTRY = -1;
 const LINEAR_LIMIT = 32;
+const INITIAL_CAPACITY = 64;
 
 export class LocationList {
-  readonly #items: string[] = [];
-  readonly #bases: number[] = [];
-  readonly #keys: string[] = [];
+  // Parallel arrays, allocated filled (and grown by filling) so that their element kinds never
+  // change and the compiled code that writes them is never thrown away.
+  readonly #items: string[] = new Array<string>(INITIAL_CAPACITY).fill("");
+  readonly #bases: number[] = new Array<number>(INITIAL_CAPACITY).fill(STRING_ENTRY);
+  readonly #keys: string[] = new Array<string>(INITIAL_CAPACITY).fill("");
   readonly #baseStrings: readonly string[];
+  /** Per entry: the stamp of the transaction whose declared list matched it (see `match`). */
+  readonly #matched: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);
+  #stamp = 0;
+  /** Where `match` looks first: after the entry it found last. */
+  #cursor = 0;
   #size = 0;
   #strings = 0;
   #set: Set<string> | undefined;
@@ -40,6 +48,8 @@ export class LocationList {
 
   /** Empty the list for the next transaction. */
   reset(): void {
+    this.#stamp++;
+    this.#cursor = 0;
     this.#size = 0;
     this.#strings = 0;
     this.#set = undefined;
@@ -107,20 +117,65 @@ export class LocationList {
     return false;
   }
 
-  /** Whether entry `i` is one of `locs`. */
-  entryIn(i: number, locs: readonly string[]): boolean {
-    if (this.#set !== undefined) return locs.includes(this.#items[i]!);
-    for (const loc of locs) if (this.#entryIs(i, loc)) return true;
-    return false;
+  /**
+   * Whether the list holds `loc`; the entry found is marked (`matched`). The search starts after
+   * the entry found last: a declared list names locations in the order the templates do, so
+   * matching one against the inferred set is linear in the common case.
+   */
+  match(loc: string): boolean {
+    return this.#found(this.#find(loc));
+  }
+
+  /**
+   * `match` for a location `other` found as its entry `i`: by base and key when that entry has
+   * them (the entries of one transaction's reads and writes share their key strings).
+   */
+  matchEntryOf(other: LocationList, i: number, loc: string): boolean {
+    const base = other.#bases[i]!;
+    if (base === STRING_ENTRY || this.#set !== undefined || other.#set !== undefined) return this.match(loc);
+    const key = other.#keys[i]!;
+    const n = this.#size;
+    for (let k = 0, j = this.#cursor; k < n; k++, j = j + 1 === n ? 0 : j + 1) {
+      if (this.#bases[j] === base && this.#keys[j] === key) return this.#found(j);
+    }
+    return this.#strings > 0 && this.match(loc);
+  }
+
+  /** The index of `loc`, searching from the cursor, or -1. */
+  #find(loc: string): number {
+    const n = this.#size;
+    if (this.#set !== undefined && !this.#set.has(loc)) return -1;
+    for (let k = 0, i = this.#cursor; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+      if (this.#set !== undefined ? this.#items[i] === loc : this.#entryIs(i, loc)) return i;
+    }
+    return -1;
+  }
+
+  #found(i: number): boolean {
+    if (i < 0) return false;
+    this.#matched[i] = this.#stamp;
+    this.#cursor = i + 1 === this.#size ? 0 : i + 1;
+    return true;
+  }
+
+  /** The index `match` found last (valid right after it returned true). */
+  get lastMatch(): number {
+    return (this.#cursor === 0 ? this.#size : this.#cursor) - 1;
+  }
+
+  /** Whether `match` found entry `i` since the last reset. */
+  matched(i: number): boolean {
+    return this.#matched[i] === this.#stamp;
   }
 
   /** A new list with the same entries, to add to without changing this one. */
   clone(): LocationList {
     const copy = new LocationList(this.#baseStrings);
+    while (copy.#items.length < this.#size) copy.#grow();
     for (let i = 0; i < this.#size; i++) {
-      copy.#items.push(this.#items[i]!);
-      copy.#bases.push(this.#bases[i] ?? STRING_ENTRY);
-      copy.#keys.push(this.#keys[i] ?? "");
+      copy.#items[i] = this.#items[i]!;
+      copy.#bases[i] = this.#bases[i]!;
+      copy.#keys[i] = this.#keys[i]!;
     }
     copy.#size = this.#size;
     copy.#strings = this.#strings;
@@ -155,16 +210,21 @@ export class LocationList {
 
   #push(loc: string, base: number, key: string): void {
     const n = this.#size++;
-    if (n < this.#items.length) {
-      this.#items[n] = loc;
-      this.#bases[n] = base;
-      this.#keys[n] = key;
-    } else {
-      this.#items.push(loc);
-      this.#bases.push(base);
-      this.#keys.push(key);
+    if (n === this.#items.length) this.#grow();
+    this.#items[n] = loc;
+    this.#bases[n] = base;
+    this.#keys[n] = key;
+    if (this.#size > LINEAR_LIMIT && this.#set === undefined) this.#set = new Set(this.#items.slice(0, this.#size));
+  }
+
+  #grow(): void {
+    const more = this.#items.length;
+    for (let i = 0; i < more; i++) {
+      this.#items.push("");
+      this.#bases.push(STRING_ENTRY);
+      this.#keys.push("");
+      this.#matched.push(0);
     }
-    if (this.#size > LINEAR_LIMIT) this.#set = new Set(this.#items.slice(0, this.#size));
   }
 
   #addToSet(loc: string): string {
@@ -172,15 +232,10 @@ export class LocationList {
     if (set.has(loc)) return loc;
     set.add(loc);
     const n = this.#size++;
-    if (n < this.#items.length) {
-      this.#items[n] = loc;
-      this.#bases[n] = STRING_ENTRY;
-      this.#keys[n] = "";
-    } else {
-      this.#items.push(loc);
-      this.#bases.push(STRING_ENTRY);
-      this.#keys.push("");
-    }
+    if (n === this.#items.length) this.#grow();
+    this.#items[n] = loc;
+    this.#bases[n] = STRING_ENTRY;
+    this.#keys[n] = "";
     return loc;
   }
 }
