@@ -28,6 +28,7 @@ const MAX_LOCATIONS_PER_ACCESS = 4096;
 const NONE: readonly string[] = Object.freeze([]);
 /** The base number of a variable whose name cannot be a location segment (its entries are strings). */
 const NO_BASE = -1;
+const MAX_USES = 30;
 
 /** A contract at an address, with the numbers of its location bases. */
 interface Deployment {
@@ -38,6 +39,8 @@ interface Deployment {
 }
 
 interface TxCtx extends SymContext {
+  /** The last key string found free of "/". */
+  checkedKey: string | undefined;
   readonly resolve: (address: string) => Deployment | undefined;
   readonly reads: LocationList;
   readonly writes: LocationList;
@@ -79,9 +82,13 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
   const staticUnknown = t.class === "unknown" ? t.reasons.map((r) => `${contract.className}.${t.name} (${contract.file}:${r})`) : undefined;
   // Accesses to the same location template share one location (a read-modify-write builds it
   // once); each use keeps its own guard.
+  // Accesses to the same location template share one location (a read-modify-write builds it
+  // once); each use keeps its own guard. A group has at most 30 uses (a bit mask of them each).
   const groups = new Map<string, { v: string; keys: readonly Sym[]; uses: { write: boolean; guard: readonly Sym[] }[] }>();
   for (const a of t.accesses) {
-    const id = JSON.stringify([a.v, a.keys]);
+    const location = JSON.stringify([a.v, a.keys]);
+    let id = location;
+    for (let n = 1; (groups.get(id)?.uses.length ?? 0) >= MAX_USES; n++) id = `${location}#${n}`;
     let g = groups.get(id);
     if (g === undefined) groups.set(id, (g = { v: a.v, keys: a.keys, uses: [] }));
     g.uses.push({ write: a.rw === "w", guard: a.guard });
@@ -89,57 +96,57 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
   const accesses = Array.from(groups.values(), (g) => {
     const keys = g.keys.map(compileSym);
     const keyCount = keys.length;
-    const uses = g.uses.map((u) => ({ write: u.write, guard: compileGuards(u.guard) }));
-    const unguarded = uses.every((u) => u.guard === undefined);
-    const reads = uses.some((u) => !u.write && u.guard === undefined);
-    const writes = uses.some((u) => u.write && u.guard === undefined);
+    const guards = g.uses.map((u) => compileGuards(u.guard));
+    let readMask = 0;
+    let writeMask = 0;
+    g.uses.forEach((u, k) => (u.write ? (writeMask |= 1 << k) : (readMask |= 1 << k)));
+    const allMask = readMask | writeMask;
+    const unguarded = guards.every((guard) => guard === undefined);
+    /** The uses whose guards may hold, as a bit mask (each guard evaluated once). */
+    const enabled = (env: Env): number => {
+      let mask = 0;
+      for (let k = 0; k < guards.length; k++) {
+        const guard = guards[k];
+        if (guard === undefined || guard(env)) mask |= 1 << k;
+      }
+      return mask;
+    };
     const name = g.v;
     const baseSlot = 2 * slotOf(name) + (keyCount === 0 ? 0 : 1);
-    const addPart = (env: Env, base: number, key: string): void => {
-      if (base === NO_BASE) return add(env, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
+    // The read is added before the write; the two lists are separate, so the order in which the
+    // uses were written does not matter.
+    const addPart = (env: Env, mask: number, base: number, key: string): void => {
+      if (base === NO_BASE) return add(env, mask, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
       const x = env.x;
       let loc: string | undefined;
-      if (unguarded) {
-        if (reads) loc = x.reads.addPart(base, key, loc);
-        if (writes) x.writes.addPart(base, key, loc);
-      } else {
-        for (const u of uses) {
-          if (u.guard !== undefined && !u.guard(env)) continue;
-          loc = (u.write ? x.writes : x.reads).addPart(base, key, loc);
-        }
-      }
+      if ((mask & readMask) !== 0) loc = x.reads.addPart(base, key, loc);
+      if ((mask & writeMask) !== 0) x.writes.addPart(base, key, loc);
     };
-    const add = (env: Env, loc: string, wild: boolean): void => {
+    const add = (env: Env, mask: number, loc: string, wild: boolean): void => {
       const x = env.x;
-      if (unguarded) {
-        if (reads) x.reads.add(loc);
-        if (writes) x.writes.add(loc);
-      } else {
-        for (const u of uses) {
-          if (u.guard !== undefined && !u.guard(env)) continue;
-          (u.write ? x.writes : x.reads).add(loc);
-        }
-      }
+      if ((mask & readMask) !== 0) x.reads.add(loc);
+      if ((mask & writeMask) !== 0) x.writes.add(loc);
       if (wild) {
         x.reads.wild = true;
         x.writes.wild = true;
       }
     };
-    const someUse = (env: Env): boolean => {
-      for (const u of uses) if (u.guard === undefined || u.guard(env)) return true;
-      return false;
-    };
     // The common key, an argument or the caller, read directly rather than through a closure.
     const direct = keyCount === 1 ? directKey(g.keys[0]!) : undefined;
     return (env: Env): void => {
-      if (!unguarded && !someUse(env)) return;
+      const mask = unguarded ? allMask : enabled(env);
+      if (mask === 0) return;
       const base = env.deployment.bases[baseSlot]!;
-      if (keyCount === 0) return addPart(env, base, "");
+      if (keyCount === 0) return addPart(env, mask, base, "");
       if (direct !== undefined) {
         const v = direct === SENDER ? env.sender : direct === SELF ? env.self : direct === ORIGIN ? env.origin : env.args[direct];
         if (typeof v === "string") {
-          if (v.length === 0 || v.includes("/")) return; // encodeKey throws before the access: the call reverts
-          return addPart(env, base, v);
+          // A transaction uses the same key string again and again: scan it for "/" once.
+          if (v !== env.x.checkedKey) {
+            if (v.length === 0 || v.includes("/")) return; // encodeKey throws before the access: the call reverts
+            env.x.checkedKey = v;
+          }
+          return addPart(env, mask, base, v);
         }
       }
       // Every key a single value: a base and a key.
@@ -147,7 +154,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       let i = 0;
       let v: CV;
       for (; ; i++) {
-        if (i === keyCount) return addPart(env, base, key);
+        if (i === keyCount) return addPart(env, mask, base, key);
         v = keys[i]!(env);
         if (typeof v === "object" && (v instanceof Multi || v instanceof Top)) break;
         const ks = keyString(v);
@@ -162,7 +169,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
         if (v instanceof Top) {
           if (v.mutable) note(x, 2, `${contract.className}.${t.name}: a key of ${name} depends on mutable storage (${v.why})`);
           else note(x, 1, `${contract.className}.${t.name}: a key of ${name} is not known before the block runs (${v.why})`);
-          for (const l of locs) add(env, `${l}/*`, true);
+          for (const l of locs) add(env, mask, `${l}/*`, true);
           return;
         }
         const next: string[] = [];
@@ -174,11 +181,11 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
         v = undefined;
         if (locs.length > MAX_LOCATIONS_PER_ACCESS) {
           note(x, 1, `${contract.className}.${t.name}: too many locations for ${name}: wildcard`);
-          add(env, `${env.self}/${name}/*`, true);
+          add(env, mask, `${env.self}/${name}/*`, true);
           return;
         }
       }
-      for (const l of locs) add(env, l, false);
+      for (const l of locs) add(env, mask, l, false);
     };
   });
   const calls = t.calls.map((c) => {
@@ -218,8 +225,8 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
   });
   return (env) => {
     if (staticUnknown !== undefined) for (const r of staticUnknown) note(env.x, 2, r);
-    for (const a of accesses) a(env);
-    for (const c of calls) c(env);
+    for (let i = 0; i < accesses.length; i++) accesses[i]!(env);
+    for (let i = 0; i < calls.length; i++) calls[i]!(env);
   };
 }
 
@@ -293,6 +300,9 @@ export class Instantiator {
   readonly #resolve: (address: string) => Deployment | undefined;
   readonly #accounts: Deployment | undefined;
   readonly #validate: FnRunner | undefined;
+  /** The last gas limit converted to a number (most transactions of a block share one). */
+  #gasLimit = 0n;
+  #gasLimitNumber = 0;
   readonly #settle: FnRunner | undefined;
 
   constructor(parameters: InstantiatorParameters) {
@@ -346,6 +356,7 @@ export class Instantiator {
       state: this.#state,
       level: 0,
       reasons: undefined,
+      checkedKey: undefined,
       resolve: this.#resolve,
       reads: this.#reads,
       writes: this.#writes,
@@ -380,11 +391,13 @@ export class Instantiator {
       // write also covers a read); an execute-phase entry left unmarked is a warning.
       let readsOutside = false;
       let writesOutside = false;
-      for (const l of declared.reads) {
+      for (let i = 0; i < declared.reads.length; i++) {
+        const l = declared.reads[i]!;
         if (endsInWildcard(l)) declaredWild = true;
         if (!reads.match(l)) readsOutside = true;
       }
-      for (const l of declared.writes) {
+      for (let i = 0; i < declared.writes.length; i++) {
+        const l = declared.writes[i]!;
         if (endsInWildcard(l)) declaredWild = true;
         if (writes.match(l)) reads.matchEntryOf(writes, writes.lastMatch, l);
         else {
@@ -426,7 +439,11 @@ export class Instantiator {
     else if (reads.includes(this.#feeLocation) || ((reads.wild || declaredWild) && this.#touches(reads))) feeRecipient = "read";
     const inferredReads = x.reads.toArray();
     const inferredWrites = x.writes.toArray();
-    const gas = Math.min(Number(tx.gasLimit), GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call);
+    if (tx.gasLimit !== this.#gasLimit) {
+      this.#gasLimit = tx.gasLimit;
+      this.#gasLimitNumber = Number(tx.gasLimit);
+    }
+    const gas = Math.min(this.#gasLimitNumber, GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call);
     return {
       index: p.index,
       reads: reads === x.reads ? inferredReads : reads.toArray(),

@@ -70,10 +70,7 @@ export class LocationList {
   }
 
   toArray(): string[] {
-    const n = this.#size;
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = this.#items[i]!;
-    return out;
+    return this.#items.slice(0, this.#size);
   }
 
   /**

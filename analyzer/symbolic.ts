@@ -277,8 +277,10 @@ export function compileSym(s: Sym): SymFn {
 
 /** Whether every guard may hold (undefined when there are none). */
 export function compileGuards(guards: readonly Sym[]): ((env: SymEnv) => boolean) | undefined {
-  if (guards.length === 0) return undefined;
-  const fns = guards.map(compileSym);
+  // An unknown guard never rules an access out (see below), and evaluating it notes nothing.
+  const known = guards.filter((g) => g.k !== "top");
+  if (known.length === 0) return undefined;
+  const fns = known.map(compileSym);
   return (env) => {
     for (const g of fns) {
       const v = g(env);
