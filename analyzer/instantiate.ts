@@ -295,8 +295,6 @@ export class Instantiator {
   readonly #checkSignatures: boolean;
   readonly #strict: boolean;
   readonly #feeLocation: string;
-  /** The fee location's base number (the account contract's balances), or NO_BASE. */
-  readonly #feeBase: number;
   readonly #resolve: (address: string) => Deployment | undefined;
   readonly #accounts: Deployment | undefined;
   readonly #validate: FnRunner | undefined;
@@ -328,7 +326,9 @@ export class Instantiator {
     this.#checkSignatures = parameters.checkSignatures ?? true;
     this.#strict = parameters.enforce === "strict";
     this.#feeLocation = balanceLocation(parameters.block.sequencer);
-    this.#feeBase = numbers.get(`${ACCOUNTS_ADDRESS}/balance/`) ?? NO_BASE;
+    const feeBase = numbers.get(`${ACCOUNTS_ADDRESS}/balance/`) ?? NO_BASE;
+    this.#reads.watch(feeBase, parameters.block.sequencer);
+    this.#writes.watch(feeBase, parameters.block.sequencer);
     // Most transactions of a block call the contract the previous one called: compare with it
     // before hashing a target address the block has never seen.
     let last: Deployment | undefined;
@@ -432,9 +432,8 @@ export class Instantiator {
     let feeRecipient: FeeRecipientAccess = "none";
     if (cls === "unknown") feeRecipient = "read-write";
     else if (reads.simple && writes.simple) {
-      const sequencer = this.#block.sequencer;
-      if (writes.hasPart(this.#feeBase, sequencer)) feeRecipient = "read-write";
-      else if (reads.hasPart(this.#feeBase, sequencer)) feeRecipient = "read";
+      if (writes.watched) feeRecipient = "read-write";
+      else if (reads.watched) feeRecipient = "read";
     } else if (writes.includes(this.#feeLocation) || ((writes.wild || declaredWild) && this.#touches(writes))) feeRecipient = "read-write";
     else if (reads.includes(this.#feeLocation) || ((reads.wild || declaredWild) && this.#touches(reads))) feeRecipient = "read";
     const inferredReads = x.reads.toArray();

@@ -35,6 +35,9 @@ export class LocationList {
   #stamp = 0;
   /** Where `match` looks first: after the entry it found last. */
   #cursor = 0;
+  #watchBase = STRING_ENTRY;
+  #watchKey = "";
+  #watched = false;
   #size = 0;
   #strings = 0;
   #set: Set<string> | undefined;
@@ -53,6 +56,7 @@ export class LocationList {
     this.#size = 0;
     this.#strings = 0;
     this.#set = undefined;
+    this.#watched = false;
     this.wild = false;
   }
 
@@ -100,11 +104,17 @@ export class LocationList {
     this.#push(loc, STRING_ENTRY, "");
   }
 
-  /** Whether the list holds the location `baseStrings[base] + key` as a base and key. */
-  hasPart(base: number, key: string): boolean {
-    const bases = this.#bases;
-    for (let i = 0; i < this.#size; i++) if (bases[i] === base && this.#keys[i] === key) return true;
-    return false;
+  /**
+   * Watch for one location added as a base and key (the fee recipient's balance): `watched`
+   * tells whether it was, without a search.
+   */
+  watch(base: number, key: string): void {
+    this.#watchBase = base;
+    this.#watchKey = key;
+  }
+
+  get watched(): boolean {
+    return this.#watched;
   }
 
   /** Whether the list holds `loc`. */
@@ -206,6 +216,7 @@ export class LocationList {
   }
 
   #push(loc: string, base: number, key: string): void {
+    if (base === this.#watchBase && key === this.#watchKey) this.#watched = true;
     const n = this.#size++;
     if (n === this.#items.length) this.#grow();
     this.#items[n] = loc;
