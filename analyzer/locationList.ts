@@ -1,0 +1,249 @@
+/**
+ * The locations one transaction reads, or writes, while its templates are instantiated: in
+ * insertion order, without duplicates. One list is reused from transaction to transaction
+ * (`reset`), and `toArray` copies the result out at its exact length.
+ *
+ * Nearly every location comes from a template whose keys are all known, `<contract>/<var>` plus
+ * `/<key>` per key. Such an entry is held as a base — `<contract>/<var>/`, or `<contract>/<var>`
+ * for a scalar, numbered once per deployment and variable by the instantiator — and its key
+ * string (the key values joined by `/`), and is compared by (base number, key). The alternative,
+ * comparing or hashing the location strings, reads every character of strings the block has
+ * never seen; the keys are mostly the transaction's own argument strings, the same object each
+ * time the transaction uses them. Bases never contain each other's text (a variable name has no
+ * `/`, nor does an address or a key segment), so two entries name the same location exactly when
+ * their base numbers and keys are equal. A location string is concatenated once per transaction
+ * and location: `addPart` returns it, and the read and the write of a location share it.
+ *
+ * Other entries (wildcards, one of several possible key values, declared entries) are compared
+ * as strings. Past 32 entries a Set of the strings takes over.
+ */
+
+/** The base number of an entry compared as a string. */
+const STRING_ENTRY = -1;
+const LINEAR_LIMIT = 32;
+const INITIAL_CAPACITY = 64;
+
+export class LocationList {
+  // Parallel arrays, allocated filled (and grown by filling) so that their element kinds never
+  // change and the compiled code that writes them is never thrown away.
+  readonly #items: string[] = new Array<string>(INITIAL_CAPACITY).fill("");
+  readonly #bases: number[] = new Array<number>(INITIAL_CAPACITY).fill(STRING_ENTRY);
+  readonly #keys: string[] = new Array<string>(INITIAL_CAPACITY).fill("");
+  readonly #baseStrings: readonly string[];
+  /** Per entry: the stamp of the transaction whose declared list matched it (see `match`). */
+  readonly #matched: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);
+  #stamp = 0;
+  /** Where `match` looks first: after the entry it found last. */
+  #cursor = 0;
+  #watchBase = STRING_ENTRY;
+  #watchKey = "";
+  #watched = false;
+  #size = 0;
+  #strings = 0;
+  #set: Set<string> | undefined;
+  /** Whether some entry is a wildcard (`…/*`). */
+  wild = false;
+
+  /** `baseStrings[n]` is the text of base number n. */
+  constructor(baseStrings: readonly string[]) {
+    this.#baseStrings = baseStrings;
+  }
+
+  /** Empty the list for the next transaction. */
+  reset(): void {
+    this.#stamp++;
+    this.#cursor = 0;
+    this.#size = 0;
+    this.#strings = 0;
+    this.#set = undefined;
+    this.#watched = false;
+    this.wild = false;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Whether every entry is a base and key (no string entry, no Set). */
+  get simple(): boolean {
+    return this.#strings === 0 && this.#set === undefined;
+  }
+
+  at(i: number): string {
+    return this.#items[i]!;
+  }
+
+  toArray(): string[] {
+    return this.#items.slice(0, this.#size);
+  }
+
+  /**
+   * Add the location `baseStrings[base] + key`; `loc` is that string when the caller already has
+   * it. Returns the string the list holds for the location.
+   */
+  addPart(base: number, key: string, loc: string | undefined): string {
+    if (this.#set !== undefined) return this.#addToSet(loc ?? this.#text(base, key));
+    const bases = this.#bases;
+    const keys = this.#keys;
+    const n = this.#size;
+    for (let i = 0; i < n; i++) if (bases[i] === base && keys[i] === key) return this.#items[i]!;
+    loc ??= this.#text(base, key);
+    if (this.#strings > 0) for (let i = 0; i < n; i++) if (bases[i] === STRING_ENTRY && this.#items[i] === loc) return this.#items[i]!;
+    this.#push(loc, base, key);
+    return loc;
+  }
+
+  /** Add a location compared as a string. */
+  add(loc: string): void {
+    if (this.#set !== undefined) {
+      this.#addToSet(loc);
+      return;
+    }
+    if (this.includes(loc)) return;
+    this.#strings++;
+    this.#push(loc, STRING_ENTRY, "");
+  }
+
+  /**
+   * Watch for one location added as a base and key (the fee recipient's balance): `watched`
+   * tells whether it was, without a search.
+   */
+  watch(base: number, key: string): void {
+    this.#watchBase = base;
+    this.#watchKey = key;
+  }
+
+  get watched(): boolean {
+    return this.#watched;
+  }
+
+  /** Whether the list holds `loc`. */
+  includes(loc: string): boolean {
+    if (this.#set !== undefined) return this.#set.has(loc);
+    for (let i = 0; i < this.#size; i++) if (this.#entryIs(i, loc)) return true;
+    return false;
+  }
+
+  /**
+   * Whether the list holds `loc`; the entry found is marked (`matched`). The search starts after
+   * the entry found last: a declared list names locations in the order the templates do, so
+   * matching one against the inferred set is linear in the common case.
+   */
+  match(loc: string): boolean {
+    return this.#found(this.#find(loc));
+  }
+
+  /**
+   * `match` for a location `other` found as its entry `i`: by base and key when that entry has
+   * them (the entries of one transaction's reads and writes share their key strings).
+   */
+  matchEntryOf(other: LocationList, i: number, loc: string): boolean {
+    const base = other.#bases[i]!;
+    if (base === STRING_ENTRY || this.#set !== undefined || other.#set !== undefined) return this.match(loc);
+    const key = other.#keys[i]!;
+    const n = this.#size;
+    for (let k = 0, j = this.#cursor; k < n; k++, j = j + 1 === n ? 0 : j + 1) {
+      if (this.#bases[j] === base && this.#keys[j] === key) return this.#found(j);
+    }
+    return this.#strings > 0 && this.match(loc);
+  }
+
+  /** The index of `loc`, searching from the cursor, or -1. */
+  #find(loc: string): number {
+    const n = this.#size;
+    if (this.#set !== undefined && !this.#set.has(loc)) return -1;
+    for (let k = 0, i = this.#cursor; k < n; k++, i = i + 1 === n ? 0 : i + 1) {
+      if (this.#set !== undefined ? this.#items[i] === loc : this.#entryIs(i, loc)) return i;
+    }
+    return -1;
+  }
+
+  #found(i: number): boolean {
+    if (i < 0) return false;
+    this.#matched[i] = this.#stamp;
+    this.#cursor = i + 1 === this.#size ? 0 : i + 1;
+    return true;
+  }
+
+  /** The index `match` found last (valid right after it returned true). */
+  get lastMatch(): number {
+    return (this.#cursor === 0 ? this.#size : this.#cursor) - 1;
+  }
+
+  /** Whether `match` found entry `i` since the last reset. */
+  matched(i: number): boolean {
+    return this.#matched[i] === this.#stamp;
+  }
+
+  /** A new list with the same entries, to add to without changing this one. */
+  clone(): LocationList {
+    const copy = new LocationList(this.#baseStrings);
+    while (copy.#items.length < this.#size) copy.#grow();
+    for (let i = 0; i < this.#size; i++) {
+      copy.#items[i] = this.#items[i]!;
+      copy.#bases[i] = this.#bases[i]!;
+      copy.#keys[i] = this.#keys[i]!;
+    }
+    copy.#size = this.#size;
+    copy.#strings = this.#strings;
+    if (this.#set !== undefined) copy.#set = new Set(this.#set);
+    copy.wild = this.wild;
+    return copy;
+  }
+
+  #text(base: number, key: string): string {
+    const text = this.#baseStrings[base]!;
+    return key === "" ? text : text + key;
+  }
+
+  /**
+   * Whether entry `i` is the location `loc`. A base-and-key entry is first told apart by length
+   * and by the characters that differ between bases (the variable name's last) and between keys
+   * (their last); only a likely match compares whole strings (startsWith/endsWith cost more than
+   * the comparison, which flattens the entry's concatenation once, as hashing it later would).
+   */
+  #entryIs(i: number, loc: string): boolean {
+    const base = this.#bases[i]!;
+    if (base !== STRING_ENTRY) {
+      const text = this.#baseStrings[base]!;
+      const key = this.#keys[i]!;
+      const split = text.length;
+      if (loc.length !== split + key.length) return false;
+      if (key.length > 0 && loc.charCodeAt(loc.length - 1) !== key.charCodeAt(key.length - 1)) return false;
+      if (loc.charCodeAt(split - 2) !== text.charCodeAt(split - 2)) return false;
+    }
+    return this.#items[i] === loc;
+  }
+
+  #push(loc: string, base: number, key: string): void {
+    if (base === this.#watchBase && key === this.#watchKey) this.#watched = true;
+    const n = this.#size++;
+    if (n === this.#items.length) this.#grow();
+    this.#items[n] = loc;
+    this.#bases[n] = base;
+    this.#keys[n] = key;
+    if (this.#size > LINEAR_LIMIT && this.#set === undefined) this.#set = new Set(this.#items.slice(0, this.#size));
+  }
+
+  #grow(): void {
+    const more = this.#items.length;
+    for (let i = 0; i < more; i++) {
+      this.#items.push("");
+      this.#bases.push(STRING_ENTRY);
+      this.#keys.push("");
+      this.#matched.push(0);
+    }
+  }
+
+  #addToSet(loc: string): string {
+    const set = this.#set!;
+    if (set.has(loc)) return loc;
+    set.add(loc);
+    const n = this.#size++;
+    if (n === this.#items.length) this.#grow();
+    this.#items[n] = loc;
+    this.#bases[n] = STRING_ENTRY;
+    this.#keys[n] = "";
+    return loc;
+  }
+}
