@@ -22,9 +22,10 @@ interface Run {
 /**
  * Start the child on the chain and kill it (SIGKILL): `at` × the time it spends per block after it
  * reports block `killAfter` (so that kills spread over whole blocks: execution, root, commit,
- * whatever the machine's load), or `startupMs` after it starts when `killAfter` is 0, or never.
+ * whatever the machine's load), or `startupMs` after it starts (at the latest when block `killAfter`
+ * is reported), or never.
  */
-function runChild(stateDir: string, blocksDir: string, modes: string, kill: { killAfter: bigint; at: number; startupMs: number } | undefined): Promise<Run> {
+function runChild(stateDir: string, blocksDir: string, modes: string, kill: { killAfter: bigint; at: number; startupMs: number | undefined } | undefined): Promise<Run> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [CHILD, stateDir, blocksDir, String(BLOCKS), modes], { stdio: ["ignore", "pipe", "pipe"] });
     const committed: bigint[] = [];
@@ -38,7 +39,7 @@ function runChild(stateDir: string, blocksDir: string, modes: string, kill: { ki
       killed = true;
       setTimeout(() => child.kill("SIGKILL"), ms);
     };
-    if (kill?.killAfter === 0n) killIn(kill.startupMs);
+    if (kill?.startupMs !== undefined) killIn(kill.startupMs);
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
       const now = performance.now();
@@ -50,7 +51,11 @@ function runChild(stateDir: string, blocksDir: string, modes: string, kill: { ki
       for (const line of lines) {
         const n = BigInt(line.split(" ")[0]!);
         committed.push(n);
-        if (kill !== undefined && n >= kill.killAfter && period > 0) killIn(kill.at * period);
+        if (kill !== undefined && n >= kill.killAfter) {
+          // A startup kill whose timer has not fired yet still must not let the chain run away.
+          if (kill.startupMs !== undefined) child.kill("SIGKILL");
+          else if (period > 0) killIn(kill.at * period);
+        }
       }
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
@@ -76,7 +81,11 @@ it("SIGKILL at random points while committing 100 blocks through a state directo
     const modes = run % 2 === 0 ? "sequential" : "hybrid,sequential";
     // Some kills land while the process starts (opening, deploying, the first initialization),
     // the others a few milliseconds after a random block was reported committed.
-    const kill = kills >= KILLS ? undefined : { killAfter: run % 3 === 0 ? 0n : reported + BigInt(2 + random.int(10)), at: 1.5 * random.next(), startupMs: random.int(700) };
+    // Each remaining kill gets an equal share of the remaining blocks (keeping a few in reserve), so
+    // that a seed whose kills land late cannot run the chain to its end before all kills happened.
+    const window = Math.max(1, Math.floor((BLOCKS - Number(reported) - 8) / (KILLS - kills)) - 1);
+    const startup = run % 3 === 0;
+    const kill = kills >= KILLS ? undefined : { killAfter: reported + BigInt(startup ? window : 1 + random.int(window)), at: 1.5 * random.next(), startupMs: startup ? random.int(700) : undefined };
     const result = await runChild(stateDir, blocksDir, modes, kill);
     for (const n of result.committed) {
       expect(n, why).toBe(reported + 1n);
