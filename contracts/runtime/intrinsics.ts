@@ -59,6 +59,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   const global = globalThis as unknown as Record<PropertyKey, unknown>;
   const { freeze, defineProperty, getOwnPropertyDescriptor, getPrototypeOf, hasOwn } = Object;
   const ownKeys = Reflect.ownKeys;
+  const deleteProperty = Reflect.deleteProperty;
   const reflectApply = Reflect.apply;
   const reflectConstruct = Reflect.construct;
   const isArray = Array.isArray;
@@ -640,7 +641,16 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   ];
   for (const key of ownKeys(global)) {
     if (typeof key === "string" && ALLOWED_GLOBALS.indexOf(key) !== -1) continue;
-    delete global[key];
+    if (deleteProperty(global, key)) continue;
+    // The engine installs some globals non-configurable in every context (`gc` under
+    // --expose-gc): they cannot go, so they are emptied; one that cannot be emptied either would
+    // leave the host reachable, and the realm refuses to start rather than run contracts with it.
+    const d = getOwnPropertyDescriptor(global, key);
+    if (d !== undefined && "value" in d && d.writable === true) {
+      defineProperty(global, key, { value: undefined, writable: false });
+      continue;
+    }
+    throw new RealmTypeError(`the contract realm cannot remove the global ${String(key)}`);
   }
 
   // ---- freeze every intrinsic ---------------------------------------------------------------------
