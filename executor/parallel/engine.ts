@@ -240,6 +240,39 @@ export class BlockThread {
     }
   }
 
+  /**
+   * The main thread's share of a round run by workers: like `runRound`, but it never sleeps.
+   * When nothing is ready it returns "idle", so that the caller can go back to its event loop —
+   * the only place it can learn that a worker died (see BlockRun.#round); "over" when the round
+   * is (complete, or stopped by a violation or a failure).
+   *
+   * A transaction chosen for fault injection is left to the workers (pushed back, and the main
+   * thread steps aside, "aside"): the injected fault is a worker's, never the main thread's.
+   */
+  helpRound(policy: ReleasePolicy, fault?: { readonly tx: number }): "over" | "idle" | "aside" {
+    const view = this.view;
+    const header = view.header;
+    const txCount = view.txCount;
+    for (;;) {
+      if (Atomics.load(header, H.violation) < txCount) return "over";
+      if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return "over";
+      const tx = view.pop();
+      if (tx < 0) return "idle";
+      if (fault !== undefined && fault.tx === tx) {
+        view.push(tx, this.urgent[tx] === 1);
+        return "aside";
+      }
+      if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {
+        view.flagViolation(tx);
+        view.wakeAll();
+        return "over";
+      }
+      if (policy === "dag") this.#releaseDag(tx);
+      else this.#releaseColumn();
+      if (Atomics.add(header, H.done, 1) + 1 >= Atomics.load(header, H.total)) view.wakeAll();
+    }
+  }
+
   /** Undo records of committed transactions after `index`, for the main thread to roll back. */
   takeUndoAfter(index: number): [number, UndoRecord][] {
     return this.undo.takeAfter(index);

@@ -27,7 +27,7 @@ import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
-import { BlockThread, applyUndo, feesOf, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
+import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
 import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
@@ -154,6 +154,12 @@ export class ParallelExecutor {
   #stmLocations: SharedArrayBuffer | undefined;
   /** Block-STM's view of each loaded block on this thread (used at one thread, and to finish). */
   readonly #stmThreads = new WeakMap<LoadedParallelBlock, BlockStmThread>();
+  /**
+   * Each loaded block's gas and projected speedup at this executor's thread count: a list
+   * schedule over the DAG, a couple of milliseconds at 10k transactions, made once per block
+   * rather than once per execution.
+   */
+  readonly #projections = new WeakMap<LoadedParallelBlock, { readonly gas: number; readonly projected: number }>();
 
   private constructor(threads: number, state: SharedState, runtime: ContractRuntime, pool: Piscina | undefined) {
     this.threads = threads;
@@ -271,8 +277,7 @@ export class ParallelExecutor {
     const onProgress = parameters.onProgress;
     if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection, onProgress);
     const started = performance.now();
-    const gas = totalGas(loaded.graph);
-    const projected = gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads));
+    const { gas, projected } = this.#projection(loaded);
     const estimatedMs = this.#msPerGas === undefined ? Number.POSITIVE_INFINITY : this.#msPerGas * gas;
     const inline =
       mode === "hybrid" &&
@@ -427,6 +432,16 @@ export class ParallelExecutor {
     return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
   }
 
+  #projection(loaded: LoadedParallelBlock): { readonly gas: number; readonly projected: number } {
+    let known = this.#projections.get(loaded);
+    if (known === undefined) {
+      const gas = totalGas(loaded.graph);
+      known = { gas, projected: gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads)) };
+      this.#projections.set(loaded, known);
+    }
+    return known;
+  }
+
   #learn(workMs: number, gas: number): void {
     if (gas <= 0 || !(workMs > 0)) return;
     const rate = workMs / gas;
@@ -438,6 +453,14 @@ function stmStatus(status: Receipt["status"] | "pending", tx: number): Receipt["
   if (status === "pending") throw new Error(`internal error: transaction ${tx} has no outcome`);
   return status;
 }
+
+/**
+ * `Atomics.waitAsync` (in V8 since 8.7, in the ES2024 library types TypeScript's ES2022 ones lack):
+ * a wait on a shared word that resolves a promise instead of blocking the thread.
+ */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
+}).waitAsync;
 
 /** A worker threw or died during a round. */
 class WorkerFailure extends Error {
@@ -563,7 +586,11 @@ class BlockRun {
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
     } else {
       const tasks: Promise<RoundResult>[] = [];
-      for (let t = 0; t < this.#executor.threads; t++) {
+      // The calling thread is one of the round's K threads: K - 1 workers get a task. It starts
+      // on the first ready transactions while the tasks are still on their way to the workers,
+      // and is there the moment the last transaction commits, where a K-th worker would cost a
+      // task dispatch at the start of every round and a result message at its end.
+      for (let t = 0; t < this.#executor.threads - 1; t++) {
         const task: RoundTask = {
           kind: "round",
           block: this.#loaded.payload,
@@ -586,7 +613,11 @@ class BlockRun {
           () => this.#abortRound(),
         );
       }
-      const settled = await Promise.allSettled(tasks);
+      const all = Promise.allSettled(tasks);
+      this.#main.extras = [];
+      await this.#help(policy, all);
+      results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
+      const settled = await all;
       for (const s of settled) {
         if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
         if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
@@ -604,6 +635,42 @@ class BlockRun {
       this.#rollback(undo);
     }
     return violation;
+  }
+
+  /**
+   * Run the round's ready transactions on this thread until the round is over. When nothing is
+   * ready, this thread must not block as the workers do (Atomics.wait): a worker's death reaches
+   * it only as a rejected task, delivered by its event loop. So it spins briefly, then waits
+   * asynchronously, until the generation word moves (a push or the round's end: it registers as a
+   * sleeper, so pushers notify it, as in sleep.ts) or a task settles. The round is over for it
+   * when every transaction committed, a violation stopped it, or a failure aborted it.
+   */
+  async #help(policy: ReleasePolicy, all: Promise<unknown>): Promise<void> {
+    const view = this.#view;
+    const header = view.header;
+    let settled = false;
+    void all.then(() => (settled = true));
+    const settledOrTimeout = (ms: number) => Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, ms))]);
+    const fault = this.#fault;
+    for (;;) {
+      const state = this.#main.helpRound(policy, fault);
+      if (state === "over" || settled) return;
+      if (state === "idle") {
+        let spin = 0;
+        while (spin < 2000 && !view.hasWork()) spin++;
+        if (spin < 2000) continue;
+      }
+      const generation = Atomics.load(header, H.generation);
+      Atomics.add(header, H.sleepers, 1);
+      try {
+        if (view.hasWork() && state !== "aside") continue;
+        const wait = waitAsync(header, H.generation, generation, 5);
+        if (wait.async) await Promise.race([wait.value, all]);
+        else if (state === "aside") await settledOrTimeout(1);
+      } finally {
+        Atomics.sub(header, H.sleepers, 1);
+      }
+    }
   }
 
   #abortRound(): void {
@@ -669,27 +736,36 @@ class BlockRun {
   finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> & { workMs: number } {
     const view = this.#view;
     const state = this.#executor.state;
-    // Credit the fees not yet credited (those after the last transaction that read the balance).
-    const pending = feesOf(view, this.#loaded.prepared, view.header[H.feeCursor]!, view.txCount);
-    if (pending > 0n) {
-      const loc = balanceLocation(this.#loaded.block.sequencer);
-      state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + pending);
-    }
+    // One pass makes the receipts and sums the fees not yet credited (those after the last
+    // transaction that read the sequencer's balance): each fee is one BigInt product, made once.
     const receipts: Receipt[] = new Array(view.txCount);
     const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
+    const prepared = this.#loaded.prepared;
+    const creditFrom = view.header[H.feeCursor]!;
+    const noExtras = this.#extras.size === 0;
+    let pending = 0n;
     for (let i = 0; i < view.txCount; i++) {
       const status = names[view.status[i]!]!;
       if (status === "pending") throw new Error(`internal error: transaction ${i} never committed`);
       const gasUsed = view.gasUsed[i]!;
-      const extra = this.#extras.get(i);
-      receipts[i] = {
-        index: i,
-        status,
-        gasUsed,
-        fee: BigInt(gasUsed) * this.#loaded.prepared[i]!.tx.gasPrice,
-        ...(extra?.error !== undefined ? { error: extra.error } : {}),
-        ...(extra?.events !== undefined ? { events: extra.events } : {}),
-      };
+      const fee = gasUsed === 0 ? 0n : BigInt(gasUsed) * prepared[i]!.tx.gasPrice;
+      if (i >= creditFrom) pending += fee;
+      const extra = noExtras ? undefined : this.#extras.get(i);
+      receipts[i] =
+        extra === undefined
+          ? { index: i, status, gasUsed, fee }
+          : {
+              index: i,
+              status,
+              gasUsed,
+              fee,
+              ...(extra.error !== undefined ? { error: extra.error } : {}),
+              ...(extra.events !== undefined ? { events: extra.events } : {}),
+            };
+    }
+    if (pending > 0n) {
+      const loc = balanceLocation(this.#loaded.block.sequencer);
+      state.set(loc, ((state.get(loc) as bigint | undefined) ?? 0n) + pending);
     }
     const wallMs = performance.now() - this.#started;
     const mainRecords = this.#main.activity?.take();
@@ -717,8 +793,9 @@ class BlockRun {
         ? {
             activity: assembleActivity({
               parts: this.#activity,
-              threads: threads === 1 ? [0] : Array.from(this.#workerCounts.keys()),
-              workers: threads === 1 ? 0 : threads,
+              // The calling thread runs transactions beside K - 1 workers.
+              threads: threads === 1 ? [0] : [0, ...this.#workerCounts.keys()],
+              workers: threads === 1 ? 0 : threads - 1,
             }),
           }
         : {}),

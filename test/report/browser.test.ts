@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("the report in Chromium", () => {
-  it("a hybrid run: speedups, columns, one lane per worker, a transaction's price, no errors", async () => {
+  it("a hybrid run: speedups, columns, one lane per thread, a transaction's price, no errors", async () => {
     const file = join(dir, "hybrid.html");
     const run = cli(["run", "--block", join(dir, "block.json"), "--genesis", join(dir, "genesis.json"), "--mode", "hybrid", "--threads", "2", "--report", file]);
     expect(run.status, run.stderr).toBe(0);
@@ -82,12 +82,13 @@ describe("the report in Chromium", () => {
     expect(await page.locator("#dag-svg rect.cell[data-tx]").count()).toBe(200);
     expect(await page.locator("#dag-svg .edges path").count()).toBe(data.schedule.edges);
 
-    // One Gantt lane per worker, each with bars; every transaction executed once.
+    // One Gantt lane per thread (the calling thread and one worker), with bars; every
+    // transaction executed once.
     const lanes = page.locator("#gantt-svg g.lane");
     expect(await lanes.count()).toBe(2);
     // (A worker the machine's scheduler kept from starting before the block was done shows as idle.)
     const labels = await page.locator("#gantt-svg g.lane .lane-label").allTextContents();
-    expect(labels.map((l) => l.replace(/ \(no task\)$/, ""))).toEqual(["worker 1", "worker 2"]);
+    expect(labels.map((l) => l.replace(/ \(no task\)$/, ""))).toEqual(["main thread", "worker 1"]);
     expect(await page.locator("#gantt-svg rect.bar.k-execution").count()).toBe(200);
     expect(await page.locator("#gantt-svg .reference rect").count()).toBe(1);
 
