@@ -108,3 +108,26 @@ describe("parallel executors on every workload", () => {
     });
   }
 });
+
+describe("progress while the calling thread runs transactions", () => {
+  it("is reported in order, never beyond the block, and ends at the block's size", async () => {
+    const w = generateWorkload("transfers", { txs: 3000, seed: "progress" });
+    const genesis = withAccountContract(w.genesis);
+    const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 2, capacity: 1 << 16 });
+    const pre = executor.state.snapshotValues();
+    try {
+      for (const mode of ["hybrid", "columns"] as const) {
+        executor.state.restoreValues(pre);
+        const calls: [number, number][] = [];
+        const r = await executor.execute({ block: w.block, mode, checkSignatures: false, inlineBelowSpeedup: 0, onProgress: (done, total) => calls.push([done, total]) });
+        expect(r.inline, mode).toBe(false);
+        expect(calls.at(-1), mode).toEqual([3000, 3000]);
+        for (let i = 1; i < calls.length; i++) expect(calls[i]![0], mode).toBeGreaterThanOrEqual(calls[i - 1]![0]);
+        expect(calls.every(([done, total]) => total === 3000 && done <= 3000), mode).toBe(true);
+        expect(r.receipts.every((x) => x.status === "success"), mode).toBe(true);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -249,11 +249,13 @@ export class BlockThread {
    * A transaction chosen for fault injection is left to the workers (pushed back, and the main
    * thread steps aside, "aside"): the injected fault is a worker's, never the main thread's.
    */
-  helpRound(policy: ReleasePolicy, fault?: { readonly tx: number }): "over" | "idle" | "aside" {
+  helpRound(policy: ReleasePolicy, fault: { readonly tx: number } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
     const view = this.view;
     const header = view.header;
     const txCount = view.txCount;
-    for (;;) {
+    // The event loop does not run while this thread works: progress is reported from here.
+    for (let ran = 1; ; ran++) {
+      if (tick !== undefined && (ran & 127) === 0) tick();
       if (Atomics.load(header, H.violation) < txCount) return "over";
       if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return "over";
       const tx = view.pop();

@@ -296,7 +296,7 @@ export class ParallelExecutor {
     // The values before the block, so that a worker failure never leaves a partly applied state:
     // two typed-array copies, a few milliseconds for a state of a million locations.
     const before = this.state.snapshotValues();
-    const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection);
+    const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection, onProgress);
     const stopWatching = watchProgress(() => run.committedCount(), loaded.prepared.length, onProgress);
     try {
       await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#pool);
@@ -513,9 +513,28 @@ class BlockRun {
   readonly #activity: ThreadRecords[] = [];
 
   readonly #fault: FaultInjection | undefined;
+  /** Reports progress at most every 100 ms while this thread runs transactions (see helpRound). */
+  readonly #tick: (() => void) | undefined;
 
-  constructor(executor: ParallelExecutor, loaded: LoadedParallelBlock, options: EngineOptions, executionId: number, started: number, fault?: FaultInjection) {
+  constructor(
+    executor: ParallelExecutor,
+    loaded: LoadedParallelBlock,
+    options: EngineOptions,
+    executionId: number,
+    started: number,
+    fault?: FaultInjection,
+    onProgress?: (done: number, total: number) => void,
+  ) {
     this.#fault = fault;
+    if (onProgress !== undefined) {
+      let last = performance.now();
+      this.#tick = () => {
+        const now = performance.now();
+        if (now - last < 100) return;
+        last = now;
+        onProgress(this.committedCount(), loaded.prepared.length);
+      };
+    }
     this.#executor = executor;
     this.#loaded = loaded;
     this.#options = options;
@@ -653,7 +672,7 @@ class BlockRun {
     const settledOrTimeout = (ms: number) => Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, ms))]);
     const fault = this.#fault;
     for (;;) {
-      const state = this.#main.helpRound(policy, fault);
+      const state = this.#main.helpRound(policy, fault, this.#tick);
       if (state === "over" || settled) return;
       if (state === "idle") {
         let spin = 0;
