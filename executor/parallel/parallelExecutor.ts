@@ -283,8 +283,9 @@ export class ParallelExecutor {
       mode === "hybrid" &&
       (this.#pool === undefined ||
         projected < (parameters.inlineBelowSpeedup ?? 1.15) ||
-        // A round costs about a millisecond to start and end on these machines: a block whose
-        // saving would be smaller than a few of those runs faster inline.
+        // A round costs about half a millisecond to start and end here, and two threads lose more
+        // to each other on small blocks: a block whose ideal saving is below ROUND_COST_MS runs
+        // faster inline.
         estimatedMs * (1 - 1 / projected) < (parameters.inlineBelowSpeedup === 0 ? 0 : ROUND_COST_MS));
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
@@ -467,8 +468,14 @@ class WorkerFailure extends Error {
   override name = "WorkerFailure";
 }
 
-/** What starting and finishing a parallel round costs, in milliseconds (a few task round trips). */
-const ROUND_COST_MS = 4;
+/**
+ * The ideal saving (single-thread time × (1 − 1/projected)) below which a block runs inline, in
+ * milliseconds. Measured on 2-core VMs, small mainnet replays, inline against forced parallel:
+ * an ideal saving of 2.0 ms (4 ms blocks) gave 0.95×, 2.5 ms gave 1.07×, 4 ms gave 1.3–1.5×. A
+ * round's own start and end are ~0.5 ms of it (one task dispatch and result); the rest is what
+ * two threads lose to each other on a short block (their first and last transactions, imbalance).
+ */
+const ROUND_COST_MS = 2.5;
 
 function sum(counts: ReadonlyMap<number, { executions: number; aborts: number }>, key: "executions" | "aborts"): number {
   let total = 0;
