@@ -209,6 +209,12 @@ describe("prescient bench", () => {
       expect(m.vsSequential).toBeCloseTo(row.sequentialMs / m.medianMs, 6);
       if (m.threads === 1) expect(m.vsOneThread).toBe(1);
     }
+    // The machine's own ceiling for two threads, measured before and after: a ratio of work done,
+    // positive and at most a little above two (timer granularity), whatever the machine's load.
+    for (const c of [doc.threadCeiling.before, doc.threadCeiling.after]) {
+      expect(c).toBeGreaterThan(0);
+      expect(c).toBeLessThan(2.2);
+    }
   });
 });
 

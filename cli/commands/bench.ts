@@ -11,6 +11,7 @@ import { withAccountContract } from "../../state/genesis.js";
 import { WORKLOADS, generateWorkload, mainnetTraceFiles, traceToWorkload, type Workload } from "../../workloads/index.js";
 import { readAccessTrace } from "../../core/trace.js";
 import { machineDescription } from "../../bench/measure.js";
+import { measureThreadCeiling } from "../../bench/threadCeiling.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
 import { log, toJson } from "../output.js";
 import { Progress } from "../progress.js";
@@ -112,6 +113,10 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const selected = cases(args.txs, args.quick).filter((c) => args.cases === undefined || args.cases.some((prefix) => c.label.startsWith(prefix)));
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
+    // The machine's own ceiling for K threads, before and after the cases (load may change).
+    const ceiling = async (): Promise<number | undefined> => (args.threads >= 2 ? measureThreadCeiling({ threads: args.threads }) : undefined);
+    progress.update(0, selected.length, "machine ceiling");
+    const ceilingBefore = await ceiling();
     for (const [i, c] of selected.entries()) {
       progress.update(i, selected.length, `${c.label}: generating`);
       const w = c.make();
@@ -127,13 +132,20 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       rows.push(row);
       if (!args.json && process.stderr.isTTY !== true) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
     }
+    progress.update(selected.length, selected.length, "machine ceiling");
+    const ceilingAfter = await ceiling();
     progress.done();
     const machine = machineDescription();
+    const threadCeiling = ceilingBefore !== undefined && ceilingAfter !== undefined ? { before: ceilingBefore, after: ceilingAfter } : undefined;
     if (args.json) {
-      process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, rows })}\n`);
+      process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, ...(threadCeiling !== undefined ? { threadCeiling } : {}), rows })}\n`);
       return;
     }
     const summary = mainnetSummary(rows, args.threads);
-    process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} interleaved runs after warm-ups\n\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+    const ceilingLine =
+      threadCeiling === undefined
+        ? ""
+        : `machine ceiling: ${args.threads} threads of pure integer work, no shared memory, did ${ratio(threadCeiling.before)} the work of one before the cases and ${ratio(threadCeiling.after)} after\n`;
+    process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} interleaved runs after warm-ups\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
   },
 };

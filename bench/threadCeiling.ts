@@ -1,0 +1,59 @@
+/**
+ * What the machine itself gives K threads: K worker threads run the same pure integer loop at
+ * once, against one of them alone, for the same time. No shared memory, no messages, no state:
+ * whatever keeps the ratio under K is the machine's (a VM's vCPUs sharing a physical core, the
+ * clock dropping when every core is busy, a neighbour's load) and caps every parallel mode too.
+ * `prescient bench` prints it next to the speedups so they can be read against it.
+ */
+import { Worker } from "node:worker_threads";
+import { median } from "./measure.js";
+
+const WORKER_SOURCE = `
+const { parentPort } = require("node:worker_threads");
+function spin(n) { let x = 0; for (let i = 0; i < n; i++) x = (x + Math.imul(i, 7)) | 0; return x; }
+for (let k = 0; k < 200; k++) spin(1e5);
+parentPort.on("message", (ms) => {
+  const start = performance.now();
+  let rounds = 0;
+  let sink = 0;
+  while (performance.now() - start < ms) { sink ^= spin(1e5); rounds++; }
+  parentPort.postMessage(rounds + (sink & 0));
+});
+`;
+
+export interface ThreadCeilingParameters {
+  /** Threads to run together (>= 2). */
+  readonly threads: number;
+  /** Milliseconds per measurement. */
+  readonly ms?: number;
+  /** Measurements (the median is reported). */
+  readonly repeat?: number;
+}
+
+/** The work K threads do together over the work one does alone, in the same time (median). */
+export async function measureThreadCeiling(parameters: ThreadCeilingParameters): Promise<number> {
+  const { threads } = parameters;
+  if (!Number.isInteger(threads) || threads < 2) throw new RangeError(`threads must be an integer >= 2, got ${threads}`);
+  const ms = parameters.ms ?? 200;
+  const repeat = parameters.repeat ?? 5;
+  const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
+  const run = (worker: Worker): Promise<number> =>
+    new Promise((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+      worker.postMessage(ms);
+    });
+  try {
+    // A first round together warms every worker's loop up.
+    await Promise.all(workers.map(run));
+    const ratios: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const alone = await run(workers[0]!);
+      const together = await Promise.all(workers.map(run));
+      ratios.push(together.reduce((a, b) => a + b, 0) / alone);
+    }
+    return median(ratios);
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
