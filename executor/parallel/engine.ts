@@ -173,20 +173,15 @@ export class BlockThread {
       return false;
     }
     const r = result.receipt;
-    view.gasUsed[tx] = r.gasUsed;
-    view.status[tx] = r.status === "success" ? STATUS.success : r.status === "revert" ? STATUS.revert : r.status === "out-of-gas" ? STATUS.outOfGas : STATUS.invalid;
-    view.thread[tx] = this.threadId;
     const startMs = started - this.#epoch;
     const endMs = performance.now() - this.#epoch;
-    view.startMs[tx] = startMs;
-    view.endMs[tx] = endMs;
     this.activity?.push(RAW_ACTIVITY.completed, tx, 0, startMs, endMs);
     if (r.error !== undefined || r.events !== undefined) {
       this.extras.push({ index: tx, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
     }
-    view.violated[tx] = result.violations > 0 ? 1 : 0;
     undo.commit(tx);
-    view.committed[tx] = 1;
+    const status = r.status === "success" ? STATUS.success : r.status === "revert" ? STATUS.revert : r.status === "out-of-gas" ? STATUS.outOfGas : STATUS.invalid;
+    view.setCommitted(tx, { status, gasUsed: r.gasUsed, violated: result.violations > 0, thread: this.threadId, startMs, endMs });
     return true;
   }
 
@@ -285,7 +280,7 @@ export class BlockThread {
 export function feesOf(view: BlockView, prepared: readonly PreparedTx[], from: number, to: number): bigint {
   let sum = 0n;
   for (let i = from; i < to; i++) {
-    const gas = view.gasUsed[i]!;
+    const gas = view.gasUsed(i);
     if (gas > 0) sum += BigInt(gas) * prepared[i]!.tx.gasPrice;
   }
   return sum;

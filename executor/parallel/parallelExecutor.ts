@@ -25,7 +25,7 @@ import { stateFromGenesis } from "../../state/genesis.js";
 import { analyzeBlockAccessSets } from "../accessSets.js";
 import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { executeBlockSequential } from "../sequential.js";
-import { BlockView, H, STATUS, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
+import { BlockView, H, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
@@ -489,9 +489,9 @@ function totalGas(graph: ConflictGraph): number {
   return sum;
 }
 
-function countOnes(flags: Uint8Array): number {
+function countViolated(view: BlockView): number {
   let n = 0;
-  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  for (let i = 0; i < view.txCount; i++) if (view.violated(i)) n++;
   return n;
 }
 
@@ -712,10 +712,7 @@ class BlockRun {
     undo.sort((a, b) => b[0] - a[0]);
     for (const [tx, record] of undo) {
       applyUndo(this.#executor.state, view.header, record);
-      view.status[tx] = STATUS.pending;
-      view.gasUsed[tx] = 0;
-      view.committed[tx] = 0;
-      view.violated[tx] = 0;
+      view.clearCommitted(tx);
       this.#extras.delete(tx);
       this.#rolledBack++;
     }
@@ -723,14 +720,14 @@ class BlockRun {
 
   /** Transactions committed so far (read while the workers run: a progress figure, not exact). */
   committedCount(): number {
-    const committed = this.#view.committed;
+    const view = this.#view;
     let count = 0;
-    for (let i = 0; i < committed.length; i++) count += committed[i]!;
+    for (let i = 0; i < view.txCount; i++) if (view.committed(i)) count++;
     return count;
   }
 
   #committed(tx: number): boolean {
-    return this.#view.committed[tx] === 1;
+    return this.#view.committed(tx);
   }
 
   /**
@@ -771,9 +768,9 @@ class BlockRun {
     const noExtras = this.#extras.size === 0;
     let pending = 0n;
     for (let i = 0; i < view.txCount; i++) {
-      const status = names[view.status[i]!]!;
+      const status = names[view.status(i)]!;
       if (status === "pending") throw new Error(`internal error: transaction ${i} never committed`);
-      const gasUsed = view.gasUsed[i]!;
+      const gasUsed = view.gasUsed(i);
       const fee = gasUsed === 0 ? 0n : BigInt(gasUsed) * prepared[i]!.tx.gasPrice;
       if (i >= creditFrom) pending += fee;
       const extra = noExtras ? undefined : this.#extras.get(i);
@@ -798,7 +795,7 @@ class BlockRun {
     if (mainRecords !== undefined && mainRecords.length > 0) this.#activity.push({ thread: 0, records: mainRecords });
     // Time spent inside transactions, over all threads: the block's single-thread work.
     let workMs = 0;
-    for (let i = 0; i < view.txCount; i++) workMs += view.endMs[i]! - view.startMs[i]!;
+    for (let i = 0; i < view.txCount; i++) workMs += view.endMs(i) - view.startMs(i);
     return {
       // Like the sequential executor's, wallMs stops before the state root is hashed.
       stateRoot: state.root(),
@@ -810,9 +807,9 @@ class BlockRun {
         executions: this.#main.executions + sum(this.#workerCounts, "executions"),
         validations: 0,
         aborts: this.#main.aborts + sum(this.#workerCounts, "aborts") + this.#rolledBack,
-        violations: countOnes(view.violated),
+        violations: countViolated(view),
       },
-      timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
+      timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread(i), startMs: view.startMs(i), endMs: view.endMs(i) })),
       rounds: this.#rounds,
       workMs,
       ...(this.#options.activity === true
