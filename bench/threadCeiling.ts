@@ -39,8 +39,16 @@ export async function measureThreadCeiling(parameters: ThreadCeilingParameters):
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_SOURCE, { eval: true }));
   const run = (worker: Worker): Promise<number> =>
     new Promise((resolve, reject) => {
-      worker.once("message", resolve);
-      worker.once("error", reject);
+      const onMessage = (rounds: number) => {
+        worker.off("error", onError);
+        resolve(rounds);
+      };
+      const onError = (error: Error) => {
+        worker.off("message", onMessage);
+        reject(error);
+      };
+      worker.once("message", onMessage);
+      worker.once("error", onError);
       worker.postMessage(ms);
     });
   try {
