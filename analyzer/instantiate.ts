@@ -118,9 +118,9 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     const addPart = (env: Env, mask: number, base: number, key: string): void => {
       if (base === NO_BASE) return add(env, mask, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
       const x = env.x;
-      let loc: string | undefined;
-      if ((mask & readMask) !== 0) loc = x.reads.addPart(base, key, loc);
-      if ((mask & writeMask) !== 0) x.writes.addPart(base, key, loc);
+      let read = -1;
+      if ((mask & readMask) !== 0) read = x.reads.addPart(base, key, -1);
+      if ((mask & writeMask) !== 0) x.writes.addPart(base, key, read);
     };
     const add = (env: Env, mask: number, loc: string, wild: boolean): void => {
       const x = env.x;
@@ -289,7 +289,7 @@ export class Instantiator {
   readonly #baseStrings: string[] = [];
   /** The lists of the transaction being instantiated (reused: see locationList.ts). */
   readonly #reads = new LocationList(this.#baseStrings);
-  readonly #writes = new LocationList(this.#baseStrings);
+  readonly #writes = new LocationList(this.#baseStrings, this.#reads);
   readonly #block: BlockInfo;
   readonly #state: State;
   readonly #checkSignatures: boolean;
