@@ -245,7 +245,7 @@ export class LocationList {
     if (loc.length !== split + key.length) return false;
     if (key.length > 0 && loc.charCodeAt(loc.length - 1) !== key.charCodeAt(key.length - 1)) return false;
     if (loc.charCodeAt(split - 2) !== text.charCodeAt(split - 2)) return false;
-    return loc === (key === "" ? text : text + key);
+    return (key === "" || loc.slice(split) === key) && loc.slice(0, split) === text;
   }
 
   #push(loc: string | undefined, base: number, key: string, partner: number): number {
