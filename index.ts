@@ -60,8 +60,10 @@ export {
   type TxAccessSetDetail,
 } from "./analyzer/index.js";
 
-export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters } from "./state/sharedState.js";
-export type { StateStore } from "./state/state.js";
+export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters, type ValuesSnapshot } from "./state/sharedState.js";
+export type { StateBase, StateBaseSource, StateStore } from "./state/state.js";
+export { HeadMovedError, STATE_FORMAT, StateDb, type ChainHead, type ChainRecord, type CommitParameters, type InitializeStateDbParameters, type StoredContract } from "./state/stateDb.js";
+export { Chain, type CommitBlockParameters, type CommitBlockReturnType, type OpenChainParameters } from "./chain/chain.js";
 export { analyzeBlockAccessSets, blockAccessSets, withBarriers, BARRIER_LOCATION, type AnalyzeBlockAccessSetsParameters } from "./executor/accessSets.js";
 export { deployChain, loadChain, type LoadedChain } from "./executor/chain.js";
 export {
@@ -78,3 +80,9 @@ export {
 export * from "./scheduler/index.js";
 export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
 export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
+
+export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } from "./executor/activity.js";
+export * from "./report/index.js";
+export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
+export type { ServiceChain } from "./service/chain.js";
+export type { ServiceLog } from "./service/chainHandle.js";

@@ -4,6 +4,13 @@
  * never look at the clock, randomness, timers, the event loop, the host process or code built
  * from strings, and only ever store u256 bigints, addresses and booleans.
  *
+ * Every executor thread has its own instance of each contract module, so state kept anywhere but
+ * storage would differ between threads and survive reverts: the module-state rules allow only
+ * constants of literal data, functions and classes at module level (the compiler freezes them
+ * after loading), and no constructor, private field or static block that could hide state in a
+ * closure. What the realm leaves out (promises, regular expressions, JSON, buffers, Proxy,
+ * locales, weak references, the console) is named here rather than failing at run time.
+ *
  * Each finding names `file:line:column`, the rule and what to do instead; the first finding in
  * source order is raised as a `ContractLoadError`.
  */
@@ -25,7 +32,16 @@ export type LintRule =
   | "no-dynamic-import"
   | "no-for-in"
   | "no-float-storage"
-  | "no-reserved-identifier";
+  | "no-reserved-identifier"
+  | "no-module-state"
+  | "no-private-field"
+  | "no-constructor"
+  | "no-module-wrapper"
+  | "no-promise"
+  | "no-regexp"
+  | "no-spread-arguments"
+  | "no-rest-destructuring"
+  | "no-unavailable";
 
 export interface LintFinding {
   readonly file: string;
@@ -49,7 +65,34 @@ const IDENTIFIER_RULES: Readonly<Record<string, readonly [LintRule, string]>> = 
   process: ["no-process", "process is the host's; contracts cannot see it"],
   globalThis: ["no-globalthis", "globalThis is not available to contracts"],
   require: ["no-require", "contracts may only import \"prescient/contract\" (with an import declaration)"],
+  Promise: ["no-promise", "Promise callbacks run as microtasks, after the transaction and outside its gas and storage; contracts are synchronous"],
+  RegExp: ["no-regexp", "regular expressions can backtrack for exponential time outside the gas meter; parse with string methods"],
+  JSON: ["no-unavailable", "JSON is not available to contracts (it recurses through data outside the stack budget); build strings with template literals"],
+  Proxy: ["no-unavailable", "Proxy is not available to contracts (its traps recurse in the engine outside the stack budget)"],
+  Intl: ["no-unavailable", "Intl is not available to contracts: its results depend on the host's locale and time zone"],
+  WeakRef: ["no-unavailable", "WeakRef is not available to contracts: garbage collection is not deterministic"],
+  FinalizationRegistry: ["no-unavailable", "FinalizationRegistry is not available to contracts: garbage collection is not deterministic"],
+  ArrayBuffer: ["no-unavailable", "ArrayBuffer is not available to contracts (it allocates memory outside the gas meter); use arrays and bigints"],
+  SharedArrayBuffer: ["no-unavailable", "SharedArrayBuffer is not available to contracts: memory shared between threads is not deterministic"],
+  Atomics: ["no-unavailable", "Atomics is not available to contracts: memory shared between threads is not deterministic"],
+  DataView: ["no-unavailable", "DataView is not available to contracts (it allocates memory outside the gas meter); use arrays and bigints"],
+  WebAssembly: ["no-unavailable", "WebAssembly is not available to contracts"],
+  console: ["no-unavailable", "console is not available to contracts: emit an event instead (this.emit)"],
+  Iterator: ["no-unavailable", "Iterator helpers are not available to contracts (they materialise iterators outside the gas meter)"],
 };
+
+const TYPED_ARRAYS = ["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"];
+
+/** The rule and message an identifier that names a global triggers, if any. */
+function globalRule(name: string): readonly [LintRule, string] | undefined {
+  if (TYPED_ARRAYS.includes(name)) return ["no-unavailable", `${name} is not available to contracts (typed arrays allocate memory outside the gas meter); use arrays and bigints`];
+  if (!Object.hasOwn(IDENTIFIER_RULES, name)) return undefined;
+  const rule = IDENTIFIER_RULES[name]!;
+  return rule;
+}
+
+/** Names the CommonJS module wrapper binds: what they hold outlives every transaction. */
+const WRAPPER_NAMES = new Set(["module", "exports"]);
 
 /** Whether an identifier is a name being declared or a property name, not a reference. */
 function isNameOnly(ts: Ts, id: TsNs.Identifier): boolean {
@@ -150,20 +193,197 @@ function storageFields(ts: Ts, sf: TsNs.SourceFile): Set<string> {
   return fields;
 }
 
+/** Names a class can extend to be a contract: `Contract` (or its import alias) and every module class that extends one. */
+function contractBases(ts: Ts, sf: TsNs.SourceFile): Set<string> {
+  const bases = new Set<string>(["Contract"]);
+  for (const st of sf.statements) {
+    if (!ts.isImportDeclaration(st) || st.importClause?.namedBindings === undefined || !ts.isNamedImports(st.importClause.namedBindings)) continue;
+    for (const element of st.importClause.namedBindings.elements) if ((element.propertyName ?? element.name).text === "Contract") bases.add(element.name.text);
+  }
+  const named: [string, TsNs.ClassLikeDeclaration | TsNs.Expression][] = [];
+  const collect = (n: Node): void => {
+    if (ts.isClassDeclaration(n) && n.name !== undefined) named.push([n.name.text, n]);
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer !== undefined) named.push([n.name.text, n.initializer]);
+    ts.forEachChild(n, collect);
+  };
+  collect(sf);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [name, value] of named) {
+      if (bases.has(name)) continue;
+      const v = ts.isClassLike(value) ? value : unwrap(ts, value as TsNs.Expression);
+      const extendsContract = ts.isClassLike(v) ? extendsBase(ts, v, bases) : ts.isIdentifier(v) && bases.has(v.text);
+      if (extendsContract) {
+        bases.add(name);
+        grew = true;
+      }
+    }
+  }
+  return bases;
+}
+
+/** Whether a class extends one of `bases`; an extends clause that is not a plain name counts as one (it could be). */
+function extendsBase(ts: Ts, cls: TsNs.ClassLikeDeclaration, bases: ReadonlySet<string>): boolean {
+  const heritage = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  if (heritage === undefined) return false;
+  const base = unwrap(ts, heritage);
+  return !ts.isIdentifier(base) || bases.has(base.text);
+}
+
+/**
+ * Whether an expression is literal data: literals, templates, arrays and objects of literal data,
+ * names, member reads, operators without side effects, functions and classes. It runs no code of
+ * its own, so nothing it produces can hide mutable state in a closure.
+ */
+function isStaticData(ts: Ts, expr: TsNs.Expression): boolean {
+  const e = unwrap(ts, expr);
+  const K = ts.SyntaxKind;
+  switch (e.kind) {
+    case K.NumericLiteral:
+    case K.BigIntLiteral:
+    case K.StringLiteral:
+    case K.NoSubstitutionTemplateLiteral:
+    case K.TrueKeyword:
+    case K.FalseKeyword:
+    case K.NullKeyword:
+    case K.Identifier:
+    case K.ArrowFunction:
+    case K.FunctionExpression:
+    case K.ClassExpression:
+      return true;
+  }
+  if (ts.isTemplateExpression(e)) return e.templateSpans.every((span) => isStaticData(ts, span.expression));
+  if (ts.isPropertyAccessExpression(e)) return isStaticData(ts, e.expression);
+  if (ts.isElementAccessExpression(e)) return isStaticData(ts, e.expression) && isStaticData(ts, e.argumentExpression);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.every((x) => ts.isOmittedExpression(x) || isStaticData(ts, ts.isSpreadElement(x) ? x.expression : x));
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.every((p) => {
+      if (ts.isPropertyAssignment(p)) return (!ts.isComputedPropertyName(p.name) || isStaticData(ts, p.name.expression)) && isStaticData(ts, p.initializer);
+      if (ts.isSpreadAssignment(p)) return isStaticData(ts, p.expression);
+      return ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isAccessor(p);
+    });
+  }
+  if (ts.isPrefixUnaryExpression(e)) return e.operator !== K.PlusPlusToken && e.operator !== K.MinusMinusToken && isStaticData(ts, e.operand);
+  if (ts.isTypeOfExpression(e) || ts.isVoidExpression(e)) return isStaticData(ts, e.expression);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    const assigns = op >= K.FirstAssignment && op <= K.LastAssignment;
+    return !assigns && op !== K.CommaToken && isStaticData(ts, e.left) && isStaticData(ts, e.right);
+  }
+  if (ts.isConditionalExpression(e)) return isStaticData(ts, e.condition) && isStaticData(ts, e.whenTrue) && isStaticData(ts, e.whenFalse);
+  return false;
+}
+
+function isStorageField(ts: Ts, expr: TsNs.Expression): boolean {
+  const e = unwrap(ts, expr);
+  return ts.isNewExpression(e) && ts.isIdentifier(e.expression) && (e.expression.text === "StorageValue" || e.expression.text === "StorageMap") && (e.arguments ?? []).every((a) => isStaticData(ts, a));
+}
+
+function hasModifier(ts: Ts, node: Node, kind: TsNs.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+}
+
+/** Whether `node` (an array or object literal) is, or is inside, the target of a destructuring assignment. */
+function isAssignmentPattern(ts: Ts, node: Node): boolean {
+  let child = node;
+  for (let p = node.parent; p !== undefined; child = p, p = p.parent) {
+    if (ts.isArrayLiteralExpression(p) || ts.isObjectLiteralExpression(p) || ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isSpreadElement(p) || ts.isSpreadAssignment(p) || ts.isParenthesizedExpression(p)) continue;
+    if (ts.isBinaryExpression(p)) return p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.left === child;
+    if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === child;
+    return false;
+  }
+  return false;
+}
+
+/** Whether `node` is outside every non-arrow function: `arguments` there is the module wrapper's. */
+function atModuleLevel(ts: Ts, node: Node): boolean {
+  for (let p: Node | undefined = node.parent; p !== undefined; p = p.parent) {
+    if (ts.isFunctionLike(p) && !ts.isArrowFunction(p)) return false;
+  }
+  return true;
+}
+
+const MODULE_STATE = {
+  letVar: "module-level let and var are state outside storage: every executor thread has its own copy and a revert does not undo it; use a StorageValue or StorageMap",
+  constant: "a module-level constant holds literal data, a function or a class (frozen after loading); this initializer runs code at load time, whose result outlives every transaction: compute it inside a function",
+  statement: "module-level code runs once per executor thread, at load time, and its effects outlive every transaction; only imports and declarations may appear at module level",
+  staticField: "a static field lives as long as the module and is shared by every transaction: it may hold literal data, a function or a class only",
+  instanceField: "a deployed contract's fields live as long as the contract and are shared by every transaction: they may be storage (new StorageValue/StorageMap) or literal data only",
+  staticBlock: "a static block runs at load time and what it keeps outlives every transaction",
+} as const;
+
 /** Every finding in a contract source, in source order. */
 export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFinding[] {
-  const findings: LintFinding[] = [];
+  const findings: { readonly at: number; readonly finding: LintFinding }[] = [];
   const fields = storageFields(ts, sf);
+  const bases = contractBases(ts, sf);
+  const K = ts.SyntaxKind;
   const report = (node: Node, rule: LintRule, message: string): void => {
-    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-    findings.push({ file, line: line + 1, column: character + 1, rule, message });
+    const at = node.getStart(sf);
+    const { line, character } = sf.getLineAndCharacterOfPosition(at);
+    findings.push({ at, finding: { file, line: line + 1, column: character + 1, rule, message } });
   };
+  const locallyDeclared = (id: TsNs.Identifier): boolean => {
+    const decl = findDeclaration(ts, id, id.text);
+    if (decl === undefined) return false;
+    // `declare const module: …` declares a type, not a binding.
+    const statement = ts.isVariableDeclaration(decl) ? decl.parent?.parent : undefined;
+    return statement === undefined || !hasModifier(ts, statement, K.DeclareKeyword);
+  };
+
+  for (const st of sf.statements) {
+    if (hasModifier(ts, st, K.DeclareKeyword)) continue;
+    if (ts.isVariableStatement(st)) {
+      if ((st.declarationList.flags & ts.NodeFlags.Const) === 0) report(st, "no-module-state", MODULE_STATE.letVar);
+      else for (const d of st.declarationList.declarations) if (d.initializer !== undefined && !isStaticData(ts, d.initializer)) report(d.initializer, "no-module-state", MODULE_STATE.constant);
+    } else if (ts.isExportAssignment(st)) {
+      if (!isStaticData(ts, st.expression)) report(st.expression, "no-module-state", MODULE_STATE.constant);
+    } else if (
+      !ts.isImportDeclaration(st) &&
+      !ts.isExportDeclaration(st) &&
+      !ts.isFunctionDeclaration(st) &&
+      !ts.isClassDeclaration(st) &&
+      !ts.isInterfaceDeclaration(st) &&
+      !ts.isTypeAliasDeclaration(st) &&
+      !ts.isEnumDeclaration(st) &&
+      !ts.isEmptyStatement(st)
+    ) {
+      report(st, "no-module-state", MODULE_STATE.statement);
+    }
+  }
+
+  const checkClass = (cls: TsNs.ClassLikeDeclaration): void => {
+    const contract = extendsBase(ts, cls, bases);
+    for (const member of cls.members) {
+      if (ts.isPropertyDeclaration(member)) {
+        if (ts.isPrivateIdentifier(member.name) || hasModifier(ts, member, K.AccessorKeyword)) {
+          report(member, "no-private-field", "private (#) and accessor fields stay writable on frozen objects, so they would keep state outside storage; use a StorageValue or StorageMap field");
+        } else if (member.initializer !== undefined) {
+          if (hasModifier(ts, member, K.StaticKeyword)) {
+            if (!isStaticData(ts, member.initializer)) report(member.initializer, "no-module-state", MODULE_STATE.staticField);
+          } else if (contract && !isStorageField(ts, member.initializer) && !isStaticData(ts, member.initializer)) {
+            report(member.initializer, "no-module-state", MODULE_STATE.instanceField);
+          }
+        }
+      } else if (ts.isClassStaticBlockDeclaration(member)) {
+        report(member, "no-module-state", MODULE_STATE.staticBlock);
+      } else if (ts.isConstructorDeclaration(member) && contract) {
+        report(member, "no-constructor", "a contract's constructor runs once per executor thread, at deployment, and whatever it keeps outlives every transaction; declare storage fields with their defaults and put initial state in the genesis");
+      }
+    }
+  };
+
   const visit = (node: Node): void => {
     if (ts.isIdentifier(node)) {
       if (node.text.startsWith(RESERVED_PREFIX)) report(node, "no-reserved-identifier", `identifiers starting with ${RESERVED_PREFIX} are reserved for gas metering`);
-      else {
-        const rule = IDENTIFIER_RULES[node.text];
-        if (rule !== undefined && Object.hasOwn(IDENTIFIER_RULES, node.text) && !isNameOnly(ts, node) && !inTypePosition(ts, node)) report(node, rule[0], rule[1]);
+      else if (!isNameOnly(ts, node) && !inTypePosition(ts, node)) {
+        const rule = globalRule(node.text);
+        if (rule !== undefined) report(node, rule[0], rule[1]);
+        else if (WRAPPER_NAMES.has(node.text) && !locallyDeclared(node)) {
+          report(node, "no-module-wrapper", `${node.text} is the module wrapper's and outlives every transaction; contracts export with export declarations`);
+        } else if (node.text === "arguments" && atModuleLevel(ts, node)) {
+          report(node, "no-module-wrapper", "arguments outside a function is the module wrapper's and outlives every transaction");
+        }
       }
     } else if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) {
       const object = unwrap(ts, node.expression);
@@ -174,11 +394,24 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
     } else if (ts.isForInStatement(node)) {
       report(node, "no-for-in", "for…in enumerates keys in an engine-defined order; use for…of over an array");
     } else if (ts.isCallExpression(node)) {
-      if (node.expression.kind === ts.SyntaxKind.ImportKeyword) report(node, "no-dynamic-import", "dynamic import() loads code at run time");
+      if (node.expression.kind === K.ImportKeyword) report(node, "no-dynamic-import", "dynamic import() loads code at run time");
       else checkStorageWrite(node);
+    } else if (node.kind === K.RegularExpressionLiteral) {
+      report(node, "no-regexp", "regular expressions can backtrack for exponential time outside the gas meter; parse with string methods");
+    } else if (ts.isClassLike(node)) {
+      checkClass(node);
+    } else if (ts.isBindingElement(node) && node.dotDotDotToken !== undefined) {
+      report(node, "no-rest-destructuring", "a rest element copies the rest of the value inside the engine, outside the gas meter; index into the value or slice it");
+    } else if ((ts.isSpreadElement(node) && ts.isArrayLiteralExpression(node.parent)) || (ts.isSpreadAssignment(node) && ts.isObjectLiteralExpression(node.parent))) {
+      if (isAssignmentPattern(ts, node.parent)) report(node, "no-rest-destructuring", "a rest element copies the rest of the value inside the engine, outside the gas meter; index into the value or slice it");
+    }
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && node.arguments !== undefined) {
+      for (const arg of node.arguments) {
+        if (ts.isSpreadElement(arg)) report(arg, "no-spread-arguments", "spreading into arguments puts every element on the engine's stack, whose size differs between threads; pass the array itself");
+      }
     }
     if (ts.canHaveModifiers(node)) {
-      const asyncModifier = ts.getModifiers(node)?.find((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+      const asyncModifier = ts.getModifiers(node)?.find((m) => m.kind === K.AsyncKeyword);
       if (asyncModifier !== undefined) report(asyncModifier, "no-async", "async functions: contracts are synchronous");
     }
     ts.forEachChild(node, visit);
@@ -187,14 +420,15 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
     const callee = unwrap(ts, call.expression);
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "set") return;
     const target = unwrap(ts, callee.expression);
-    if (!ts.isPropertyAccessExpression(target) || target.expression.kind !== ts.SyntaxKind.ThisKeyword || !fields.has(target.name.text)) return;
+    if (!ts.isPropertyAccessExpression(target) || target.expression.kind !== K.ThisKeyword || !fields.has(target.name.text)) return;
     const value = call.arguments[call.arguments.length - 1];
     if (value !== undefined && isNumberish(ts, value)) {
       report(value, "no-float-storage", `storage holds u256 bigints, addresses and booleans; ${value.getText(sf)} is a number (write a bigint, e.g. 1n)`);
     }
   };
   visit(sf);
-  return findings;
+  // Stable: findings at the same position keep the order they were found in.
+  return findings.sort((a, b) => a.at - b.at).map((f) => f.finding);
 }
 
 /** Throws a ContractLoadError naming the first finding. */

@@ -1,9 +1,10 @@
 /**
  * The speedup benchmark: every case runs sequentially and in each parallel mode at one thread and
- * at K threads, in one process, after a warm-up run, as the median of repeated runs from the same
- * pre-state, on the same state representation (the shared-memory state, whose interned locations
- * also make the one-thread path faster). Every figure is a ratio measured in that same run; every parallel run must reproduce
- * the sequential state root or the benchmark fails.
+ * at K threads, in one process, after warm-up runs of every mode, as the median of interleaved
+ * runs from the same pre-state, on the same state representation (the shared-memory state, whose
+ * interned locations also make the one-thread path faster). Every figure is a ratio measured in
+ * that same run; every parallel run must reproduce the sequential state root or the benchmark
+ * fails.
  */
 import type { Genesis } from "../core/types.js";
 import type { LoadedChain } from "../executor/chain.js";
@@ -43,23 +44,19 @@ export interface SpeedupCaseParameters {
   readonly repeat: number;
   readonly signatures: boolean;
   readonly modes?: readonly ParallelMode[];
+  /** Told what is being measured: the warm-ups and measured runs at each thread count. */
+  readonly onStep?: (step: string) => void;
 }
 
-/** Warm-up runs before measuring: workers reach steady JIT code after two or three runs. */
+/** Warm-up runs of every mode before measuring any: workers reach steady JIT code after two or three runs. */
 const WARMUP = 3;
 
-function timed(runs: number, run: () => number): number {
-  for (let i = 0; i < WARMUP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(run());
-  return median(times);
-}
-
-async function timedAsync(runs: number, run: () => Promise<number>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await run());
-  return median(times);
+interface Measured {
+  readonly mode: ParallelMode;
+  readonly threads: number;
+  readonly times: number[];
+  inline: boolean;
+  readonly loadMs: number;
 }
 
 export async function measureSpeedups(p: SpeedupCaseParameters): Promise<SpeedupRow> {
@@ -68,40 +65,66 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
   const capacity = Math.max(1 << 16, 4 * (chain.state.size + 8 * chain.block.txs.length));
   const sequentialState = SharedState.fromEntries(chain.state.entries(), { capacity });
   const pre = sequentialState.snapshotValues();
-  const sequentialMs = timed(p.repeat, () => {
+  const runSequential = (): number => {
     sequentialState.restoreValues(pre);
     const r = executeBlockSequential({ block: chain.block, state: sequentialState, runtime: chain.runtime, prepared: chain.prepared, checkSignatures: p.signatures, events: false });
     sequentialRoot = r.stateRoot;
     return r.stats.wallMs;
-  });
+  };
+  p.onStep?.("sequential");
+  runSequential();
   const sets = await analyzeBlockAccessSets({ block: chain.block, prepared: chain.prepared, runtime: chain.runtime, state: chain.state, checkSignatures: p.signatures });
   const graph = buildConflictGraph(sets);
   let total = 0;
   for (let i = 0; i < graph.txCount; i++) total += graph.gas[i]!;
   const projected = total / Math.max(1e-9, listScheduleMakespan(graph, p.threads));
-  const modes: ModeMeasurement[] = [];
-  const threadCounts = p.threads === 1 ? [1] : [1, p.threads];
-  const oneThread = new Map<ParallelMode, number>();
-  for (const threads of threadCounts) {
+  const modeList = p.modes ?? (["hybrid", "columns", "blockstm"] as const);
+  const sequentialTimes: number[] = [];
+  const measured: Measured[] = [];
+  for (const threads of p.threads === 1 ? [1] : [1, p.threads]) {
     const executor = await ParallelExecutor.create({ genesis: chain.genesis as Genesis, baseDir: chain.baseDir, threads, capacity });
     try {
       const loaded = await executor.load({ block: chain.block, prepared: chain.prepared, checkSignatures: p.signatures, sets });
       const snapshot = executor.state.snapshotValues();
-      for (const mode of p.modes ?? (["hybrid", "columns", "blockstm"] as const)) {
-        let inline = false;
-        const ms = await timedAsync(p.repeat, async () => {
-          executor.state.restoreValues(snapshot);
-          const r = await executor.execute({ block: loaded, mode });
-          if (r.stateRoot !== sequentialRoot) throw new Error(`${p.label}: ${mode} at ${threads} thread(s) gave state root ${r.stateRoot}, sequential ${sequentialRoot}`);
-          inline = r.inline;
-          return r.stats.wallMs;
-        });
-        if (threads === 1) oneThread.set(mode, ms);
-        modes.push({ mode, threads, medianMs: ms, vsSequential: sequentialMs / ms, vsOneThread: (oneThread.get(mode) ?? ms) / ms, inline, loadMs: loaded.loadMs });
+      const rows = modeList.map((mode): Measured => ({ mode, threads, times: [], inline: false, loadMs: loaded.loadMs }));
+      const runMode = async (row: Measured): Promise<number> => {
+        executor.state.restoreValues(snapshot);
+        const r = await executor.execute({ block: loaded, mode: row.mode });
+        if (r.stateRoot !== sequentialRoot) throw new Error(`${p.label}: ${row.mode} at ${threads} thread(s) gave state root ${r.stateRoot}, sequential ${sequentialRoot}`);
+        row.inline = r.inline;
+        return r.stats.wallMs;
+      };
+      // Every mode warms up before any is measured, and the measured runs interleave the modes
+      // and the sequential baseline in a rotating order. Measured one after another, the first
+      // mode ran on workers whose JIT was still settling and any drift of the machine (another
+      // process, a GC of the main heap) landed on one mode only: that alone made identical code
+      // paths differ by 15% in the table.
+      const at = `${threads} thread${threads === 1 ? "" : "s"}`;
+      for (let w = 0; w < WARMUP; w++) {
+        p.onStep?.(`warm-up ${w + 1}/${WARMUP} at ${at}`);
+        runSequential();
+        for (const row of rows) await runMode(row);
       }
+      for (let r = 0; r < p.repeat; r++) {
+        p.onStep?.(`run ${r + 1}/${p.repeat} at ${at}`);
+        sequentialTimes.push(runSequential());
+        for (let k = 0; k < rows.length; k++) {
+          const row = rows[(r + k) % rows.length]!;
+          row.times.push(await runMode(row));
+        }
+      }
+      measured.push(...rows);
     } finally {
       await executor.close();
     }
+  }
+  const sequentialMs = median(sequentialTimes);
+  const oneThread = new Map<ParallelMode, number>();
+  const modes: ModeMeasurement[] = [];
+  for (const m of measured) {
+    const ms = median(m.times);
+    if (m.threads === 1) oneThread.set(m.mode, ms);
+    modes.push({ mode: m.mode, threads: m.threads, medianMs: ms, vsSequential: sequentialMs / ms, vsOneThread: (oneThread.get(m.mode) ?? ms) / ms, inline: m.inline, loadMs: m.loadMs });
   }
   return { label: p.label, txs: chain.block.txs.length, signatures: p.signatures, sequentialMs, projected, modes };
 }

@@ -5,6 +5,7 @@
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { BaseError } from "../core/errors.js";
+import { UsageError } from "./usageError.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
@@ -12,10 +13,10 @@ import { genCommand } from "./commands/gen.js";
 import { mempoolCommand } from "./commands/mempool.js";
 import { runCommand } from "./commands/run.js";
 import { createScheduleCommand } from "./commands/schedule.js";
+import { serveCommand } from "./commands/serve.js";
 import { loadChain } from "../executor/chain.js";
 import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 
-class UsageError extends Error {}
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -33,9 +34,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(mempoolCommand)
       .command(analyzeCommand)
       .command(benchCommand)
+      .command(serveCommand)
       .demandCommand(1, "name a command (see --help)")
       .strict()
       .fail((message, error) => {
+        // A check that rejected an option throws a UsageError; anything else thrown is a bug.
         if (error !== undefined && error !== null) throw error;
         throw new UsageError(message);
       })

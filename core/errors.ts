@@ -55,3 +55,20 @@ export class InputError extends BaseError {
 export class ContractLoadError extends BaseError {
   override name = "ContractLoadError";
 }
+
+/**
+ * A piece of bad input as an error message shows it: JSON, cut short, so that a message never
+ * echoes a megabyte a client sent.
+ */
+export function showInput(input: unknown, max = 60): string {
+  if (input === undefined) return "nothing";
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(input);
+  } catch {
+    // nested past the stack (or not serialisable)
+    return Array.isArray(input) ? "a deeply nested array" : typeof input;
+  }
+  if (text === undefined) return typeof input;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}

@@ -4,30 +4,51 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { InputError } from "./errors.js";
+import { InputError, showInput } from "./errors.js";
 import type { AccessList, Address, Block, Genesis, GenesisAccount, GenesisContract, RawArg, Tx, Value } from "./types.js";
 import { MAX_U256, isAddress, isDecimal, valueFromJson } from "./value.js";
 
+// Each check stops the ones after it (zod runs every refinement otherwise): BigInt must only ever
+// see a decimal string of at most 78 digits (u256's), never "lots" or a million digits.
 const u256 = z
-  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected a decimal string, got ${describe(issue.input)}`) })
-  .refine((s) => !s.startsWith("-"), { error: "cannot be negative" })
-  .refine(isDecimal, { error: (issue) => `expected a decimal string, got ${describe(issue.input)}` })
-  .refine((s) => BigInt(s) <= MAX_U256, { error: "overflows u256" })
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected a decimal string, got ${showInput(issue.input)}`) })
+  .refine((s) => !s.startsWith("-"), { error: "cannot be negative", abort: true })
+  .refine(isDecimal, { error: (issue) => `expected a decimal string, got ${showInput(issue.input)}`, abort: true })
+  .refine((s) => s.length <= 78 && BigInt(s) <= MAX_U256, { error: "overflows u256", abort: true })
   .transform((s) => BigInt(s));
 
 const u64 = u256.refine((n) => n < 1n << 64n, { error: "does not fit in 64 bits" });
 
 const address = z
-  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected an address, got ${describe(issue.input)}`) })
-  .refine(isAddress, { error: (issue) => `expected a lower-case 0x-prefixed 20-byte address, got ${describe(issue.input)}` })
+  .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected an address, got ${showInput(issue.input)}`) })
+  .refine(isAddress, { error: (issue) => `expected a lower-case 0x-prefixed 20-byte address, got ${showInput(issue.input)}` })
   .transform((s) => s as Address);
 
 const hex = (bytes: number) =>
-  z.string({ error: (issue) => (issue.input === undefined ? "is required" : `expected 0x-prefixed hex, got ${describe(issue.input)}`) }).regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), {
+  z.string({ error: (issue) => (issue.input === undefined ? "is required" : `expected 0x-prefixed hex, got ${showInput(issue.input)}`) }).regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), {
     error: `expected 0x followed by ${bytes * 2} lower-case hex digits`,
   });
 
-const rawArg: z.ZodType<RawArg> = z.lazy(() => z.union([z.string(), z.boolean(), z.array(rawArg)], { error: (issue) => `expected a string, a boolean or an array, got ${describe(issue.input)}` }));
+/** Arguments nest arrays at most this deep: a deeper document would be validated recursively, past the stack. */
+const MAX_ARG_DEPTH = 16;
+
+/** The first thing in `value` that is not an argument (string, boolean, array of arguments), walking iteratively. */
+function argIssue(value: unknown): { readonly path: number[]; readonly message: string } | undefined {
+  const stack: [unknown, number[]][] = [[value, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === "string" || typeof v === "boolean") continue;
+    if (!Array.isArray(v)) return { path, message: `expected a string, a boolean or an array, got ${showInput(v)}` };
+    if (path.length >= MAX_ARG_DEPTH) return { path, message: `arrays in arguments nest at most ${MAX_ARG_DEPTH} deep` };
+    for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, i]]);
+  }
+  return undefined;
+}
+
+const rawArg = z.unknown().superRefine((value, ctx) => {
+  const issue = argIssue(value);
+  if (issue !== undefined) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+}) as unknown as z.ZodType<RawArg>;
 
 const location = z.string().min(1, { error: "a location cannot be empty" });
 
@@ -56,7 +77,7 @@ const block = z.strictObject({
 const storageValue = z.union([z.string(), z.boolean()]).transform((json, ctx) => {
   const value = valueFromJson(json);
   if (value === undefined) {
-    ctx.addIssue({ code: "custom", message: `expected a u256 decimal string, an address or a boolean, got ${describe(json)}` });
+    ctx.addIssue({ code: "custom", message: `expected a u256 decimal string, an address or a boolean, got ${showInput(json)}` });
     return z.NEVER;
   }
   return value;
@@ -80,16 +101,17 @@ const genesis = z.strictObject({
   accounts: z.array(genesisAccount).default([]),
 });
 
-function describe(input: unknown): string {
-  if (input === undefined) return "nothing";
-  const text = JSON.stringify(input);
-  return text === undefined ? typeof input : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
 
 function fieldPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
   return out;
+}
+
+/** `unknown field(s) "a", "b"`, naming at most five. */
+export function unknownFields(keys: readonly string[]): string {
+  const named = keys.slice(0, 5).map((k) => showInput(k, 40));
+  return `unknown field(s) ${named.join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
 }
 
 function parseWith<T>(schema: z.ZodType<T>, json: unknown, file: string | undefined, what: string): T {
@@ -99,7 +121,7 @@ function parseWith<T>(schema: z.ZodType<T>, json: unknown, file: string | undefi
   const field = fieldPath(issue.path);
   const txIndex = issue.path[0] === "txs" && typeof issue.path[1] === "number" ? issue.path[1] : undefined;
   let message = issue.message;
-  if (issue.code === "unrecognized_keys") message = `unknown field(s) ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+  if (issue.code === "unrecognized_keys") message = unknownFields(issue.keys);
   throw new InputError(message, {
     ...(file !== undefined ? { file } : {}),
     ...(txIndex !== undefined ? { txIndex } : {}),

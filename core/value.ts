@@ -74,6 +74,7 @@ export function valueFromJson(json: unknown): Value | undefined {
   if (typeof json !== "string") return undefined;
   if (isAddress(json)) return json;
   if (isDecimal(json)) {
+    if (json.length > 78) return undefined; // more digits than u256 has
     const value = BigInt(json);
     return value <= MAX_U256 ? value : undefined;
   }

@@ -6,7 +6,7 @@
  * after everything before it and before everything after it, with linear edges.
  */
 import type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "../core/accessSet.js";
-import { isWildcard } from "../core/location.js";
+import { covers, isWildcard } from "../core/location.js";
 import { balanceLocation, keyLocation, nonceLocation } from "../core/protocol.js";
 import type { Address, Block, EnforcementPolicy } from "../core/types.js";
 import { inferAccessSets } from "../analyzer/index.js";
@@ -55,9 +55,11 @@ export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], o
     unknown[i] = cls === "unknown";
     const reads = known === undefined ? protocolReads : [...protocolReads, ...known.reads];
     const writes = known === undefined ? protocolWrites : [...protocolWrites, ...known.writes];
+    // A wildcard that covers the sequencer's balance reaches it as surely as its exact location:
+    // such a transaction must see every earlier credit, like any other that touches it.
     let feeRecipient: FeeRecipientAccess = "none";
-    if (tx.from === block.sequencer || writes.includes(feeLocation)) feeRecipient = "read-write";
-    else if (reads.includes(feeLocation)) feeRecipient = "read";
+    if (tx.from === block.sequencer || writes.some((e) => covers(e, feeLocation))) feeRecipient = "read-write";
+    else if (reads.some((e) => covers(e, feeLocation))) feeRecipient = "read";
     // The gas estimate weighs the critical path: a replayed record knows its real gas, others
     // only their limit.
     const gas = p.target.module === "kv" && tx.fn === "exec" ? GAS.txBase + Number(p.args[2] as bigint) : Number(tx.gasLimit);

@@ -3,7 +3,7 @@
  * a deployed contract's public function with arguments of the right types. A block that fails
  * here is bad input (exit 2), not a block of reverts.
  */
-import { InputError } from "../core/errors.js";
+import { InputError, showInput } from "../core/errors.js";
 import { txHash } from "../core/txHash.js";
 import type { Arg, Block, Tx } from "../core/types.js";
 import { MAX_U256 } from "../core/value.js";
@@ -26,7 +26,7 @@ export function prepareTx(tx: Tx, index: number, runtime: ContractRuntime, file?
   const method = target.abi.methods[tx.fn];
   if (method === undefined || !Object.hasOwn(target.abi.methods, tx.fn)) {
     const callable = Object.keys(target.abi.methods).join(", ");
-    throw new InputError(`unknown function ${JSON.stringify(tx.fn)} of ${target.abi.className} at ${tx.to} (callable: ${callable})`, where("fn"));
+    throw new InputError(`unknown function ${showInput(tx.fn)} of ${target.abi.className} at ${tx.to} (callable: ${callable})`, where("fn"));
   }
   const args = convertArgs(method, tx.args, { ...(file !== undefined ? { file } : {}), txIndex: index, field: `txs[${index}].args` });
   const maxFee = tx.gasLimit * tx.gasPrice;

@@ -30,7 +30,7 @@ export function describeThrown(error: unknown, sdkErrors?: { describe(thrown: un
     if (typeof error === "object" && error !== null) {
       const name = (error as { name?: unknown }).name;
       const message = (error as { message?: unknown }).message;
-      if (typeof message === "string") return `contract error: ${typeof name === "string" ? name : "Error"}: ${message.slice(0, 200)}`;
+      if (typeof message === "string") return `contract error: ${typeof name === "string" ? name.slice(0, 100) : "Error"}: ${message.slice(0, 200)}`;
     }
     if (typeof error === "string") return `contract threw: ${error.slice(0, 200)}`;
     return "contract threw a non-Error value";

@@ -204,9 +204,10 @@ export class TxHost implements Host {
     const caller = this.frame;
     const checkpoint = this.checkpoint();
     this.frame = { sender, self, origin: this.#depth === 0 ? sender : caller.origin, block: this.#block };
+    const outermost = this.#depth === 0;
     this.#depth++;
     try {
-      return this.#runtime.sandbox.invoke(instance, fn, args);
+      return this.#runtime.sandbox.invoke(instance, fn, args, outermost);
     } catch (error) {
       this.rollback(checkpoint);
       throw error;

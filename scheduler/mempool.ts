@@ -95,6 +95,14 @@ export class Mempool {
     return node !== undefined && node.state !== "ghost";
   }
 
+  /**
+   * Whether the id is still in the graph: pending, handed out, or removed while it still orders
+   * transactions that arrived after it (a ghost). `add` refuses every id this is true of.
+   */
+  knows(id: string): boolean {
+    return this.#nodes.has(id);
+  }
+
   /** Whether the transaction could go in the next batch. */
   isReady(id: string): boolean {
     const node = this.#nodes.get(id);

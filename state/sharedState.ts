@@ -8,10 +8,18 @@
  * location); lookups are lock-free (a slot is published with Atomics.store after its key is
  * fully written). Values are plain typed-array reads and writes: the executor guarantees that no
  * two threads touch one location concurrently, and orders writer before reader through Atomics.
+ *
+ * Over a base (the chain's persistent state, see StateBase) the shared state is a cache of the
+ * locations blocks have touched: a location seen for the first time is filled from the base when
+ * it is interned, by whichever thread sees it first, so every interned location always holds its
+ * current value and nothing is loaded up front. Every write marks its location changed (one byte
+ * store, on every state, base or not); the changes since the last commit are what a commit writes
+ * and what the state root merges into the base's ordered pairs.
  */
 import type { Address, Value } from "../core/types.js";
 import { isZeroValue } from "../core/value.js";
-import { stateRootOf, type StateStore } from "./state.js";
+import { compareLocations, mergeOrdered, mergedRoot, rootOfEntries } from "./root.js";
+import type { StateBase, StateStore } from "./state.js";
 
 const TAG_ZERO = 0;
 const TAG_U64 = 1;
@@ -20,10 +28,12 @@ const TAG_ADDRESS = 3;
 const TAG_TRUE = 4;
 const MASK64 = (1n << 64n) - 1n;
 
-/** Meta words: [lock, count, arenaUsed]. */
+/** Meta words: [lock, count, arenaUsed, generation]. */
 const META_LOCK = 0;
 const META_COUNT = 1;
 const META_ARENA = 2;
+/** Bumped when the main thread drops the cache (`resetToBase`): other threads then drop theirs. */
+const META_GENERATION = 3;
 
 export interface SharedStateBuffers {
   readonly capacity: number;
@@ -35,6 +45,8 @@ export interface SharedStateBuffers {
   readonly arena: SharedArrayBuffer;
   readonly tags: SharedArrayBuffer;
   readonly limbs: SharedArrayBuffer;
+  /** One byte per location: 1 when written since the last `clearChanges`. */
+  readonly changed: SharedArrayBuffer;
 }
 
 export interface CreateSharedStateParameters {
@@ -42,6 +54,31 @@ export interface CreateSharedStateParameters {
   readonly capacity?: number;
   /** Average location length budgeted in the key arena (default 96 characters). */
   readonly averageLocationLength?: number;
+  /** The state under this one: locations not interned yet read from it (see StateBase). */
+  readonly base?: StateBase;
+}
+
+/** The values of a state's interned locations at one point (see `snapshotValues`). */
+export interface ValuesSnapshot {
+  readonly count: number;
+  readonly tags: Uint8Array;
+  readonly limbs: BigUint64Array;
+}
+
+/** The value of a slot: its tag, and its four 64-bit limbs at `b`. */
+function slotValue(tag: number, l: BigUint64Array, b: number): Value | undefined {
+  switch (tag) {
+    case TAG_U64:
+      return l[b]!;
+    case TAG_U256:
+      return (l[b + 3]! << 192n) | (l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!;
+    case TAG_ADDRESS:
+      return `0x${((l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!).toString(16).padStart(40, "0")}` as Address;
+    case TAG_TRUE:
+      return true;
+    default:
+      return undefined;
+  }
 }
 
 function hashString(s: string): number {
@@ -65,12 +102,16 @@ export class SharedState implements StateStore {
   readonly #limbs: BigUint64Array;
   /** The limbs as 32-bit words: copying a slot through them allocates no BigInt. */
   readonly #words: Uint32Array;
+  readonly #changed: Uint8Array;
+  readonly #base: StateBase | undefined;
+  /** The cache generation this thread's caches below belong to. */
+  #generation: number;
   /** This thread's cache of location → id, in front of the shared table. */
   readonly #ids = new Map<string, number>();
   /** This thread's cache of id → location string. */
   readonly #locations: (string | undefined)[] = [];
 
-  private constructor(buffers: SharedStateBuffers) {
+  private constructor(buffers: SharedStateBuffers, base: StateBase | undefined) {
     this.buffers = buffers;
     this.#capacity = buffers.capacity;
     this.#meta = new Int32Array(buffers.meta);
@@ -83,6 +124,14 @@ export class SharedState implements StateStore {
     this.#tags = new Uint8Array(buffers.tags);
     this.#limbs = new BigUint64Array(buffers.limbs);
     this.#words = new Uint32Array(buffers.limbs);
+    this.#changed = new Uint8Array(buffers.changed);
+    this.#base = base;
+    this.#generation = Atomics.load(this.#meta, META_GENERATION);
+  }
+
+  /** The state under this one, if any. */
+  get base(): StateBase | undefined {
+    return this.#base;
   }
 
   /** Words per saved slot: the tag and eight 32-bit limb words. */
@@ -98,6 +147,7 @@ export class SharedState implements StateStore {
 
   /** Put back a slot saved by `saveSlot`. */
   restoreSlot(id: number, saved: Uint32Array, at: number): void {
+    this.#changed[id] = 1;
     const w = this.#words;
     const b = id * 8;
     for (let k = 0; k < 8; k++) w[b + k] = saved[at + 1 + k]!;
@@ -121,17 +171,20 @@ export class SharedState implements StateStore {
       arena: new SharedArrayBuffer(arenaChars * 2),
       tags: new SharedArrayBuffer(capacity),
       limbs: new SharedArrayBuffer(capacity * 32),
-    });
+      changed: new SharedArrayBuffer(capacity),
+    }, parameters.base);
   }
 
-  /** The same state, seen from another thread. */
-  static attach(buffers: SharedStateBuffers): SharedState {
-    return new SharedState(buffers);
+  /** The same state, seen from another thread (which opens its own reader of the base, if any). */
+  static attach(buffers: SharedStateBuffers, base?: StateBase): SharedState {
+    return new SharedState(buffers, base);
   }
 
+  /** A state holding `entries`, with no changes recorded. */
   static fromEntries(entries: Iterable<readonly [string, Value]>, parameters: CreateSharedStateParameters = {}): SharedState {
     const state = SharedState.create(parameters);
     for (const [loc, value] of entries) state.set(loc, value);
+    state.clearChanges();
     return state;
   }
 
@@ -141,6 +194,11 @@ export class SharedState implements StateStore {
   }
 
   get size(): number {
+    if (this.#base !== undefined) {
+      let n = this.#base.size;
+      for (const [loc, value] of this.changes()) n += (value === undefined ? 0 : 1) - (this.#base.get(loc) === undefined ? 0 : 1);
+      return n;
+    }
     let n = 0;
     const count = this.interned;
     for (let id = 0; id < count; id++) if (this.#tags[id] !== TAG_ZERO) n++;
@@ -178,11 +236,13 @@ export class SharedState implements StateStore {
     return id;
   }
 
-  /** The id of `loc`, interning it if needed. */
+  /** The id of `loc`, interning it if needed (and filling it from the base). */
   intern(loc: string): number {
     const found = this.find(loc);
     if (found >= 0) return found;
     const hash = hashString(loc);
+    // Read outside the lock: the base does not change while blocks run, and a read takes microseconds.
+    const initial = this.#base?.get(loc);
     // Spin: the critical section is a few hundred nanoseconds and only first sight of a location enters it.
     while (Atomics.compareExchange(this.#meta, META_LOCK, 0, 1) !== 0) {
       // another thread is inserting
@@ -200,6 +260,9 @@ export class SharedState implements StateStore {
         throw new RangeError(`shared state is full (${id} locations); raise PRESCIENT_STATE_CAPACITY`);
       }
       for (let i = 0; i < loc.length; i++) this.#arena[offset + i] = loc.charCodeAt(i);
+      // Filling is not a change; no other thread can see the id before it is published below.
+      this.setById(id, initial);
+      this.#changed[id] = 0;
       this.#hashes[id] = hash;
       this.#offsets[id] = offset;
       this.#lengths[id] = loc.length;
@@ -226,27 +289,21 @@ export class SharedState implements StateStore {
   }
 
   getById(id: number): Value | undefined {
-    switch (this.#tags[id]) {
-      case TAG_U64:
-        return this.#limbs[id * 4]!;
-      case TAG_U256: {
-        const b = id * 4;
-        const l = this.#limbs;
-        return (l[b + 3]! << 192n) | (l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!;
-      }
-      case TAG_ADDRESS: {
-        const b = id * 4;
-        const l = this.#limbs;
-        return `0x${((l[b + 2]! << 128n) | (l[b + 1]! << 64n) | l[b]!).toString(16).padStart(40, "0")}` as Address;
-      }
-      case TAG_TRUE:
-        return true;
-      default:
-        return undefined;
-    }
+    return slotValue(this.#tags[id]!, this.#limbs, id * 4);
+  }
+
+  /**
+   * The value `loc` held when `snapshot` was taken: reads of the state before a block while the
+   * block runs. (For a state without a base: a location interned since then held zero.)
+   */
+  valueBefore(snapshot: ValuesSnapshot, loc: string): Value | undefined {
+    const id = this.find(loc);
+    if (id < 0 || id >= snapshot.count) return this.#base?.get(loc);
+    return slotValue(snapshot.tags[id]!, snapshot.limbs, id * 4);
   }
 
   setById(id: number, value: Value | undefined): void {
+    this.#changed[id] = 1;
     if (value === undefined || isZeroValue(value)) {
       this.#tags[id] = TAG_ZERO;
       return;
@@ -276,19 +333,76 @@ export class SharedState implements StateStore {
 
   get(loc: string): Value | undefined {
     const id = this.find(loc);
-    return id < 0 ? undefined : this.getById(id);
+    if (id >= 0) return this.getById(id);
+    return this.#base === undefined ? undefined : this.getById(this.intern(loc));
   }
 
   set(loc: string, value: Value | undefined): void {
     if (value === undefined || isZeroValue(value)) {
-      const id = this.find(loc);
-      if (id >= 0) this.#tags[id] = TAG_ZERO;
+      // Clearing a location the base holds is a change; clearing one nobody holds is nothing.
+      const id = this.#base === undefined ? this.find(loc) : this.intern(loc);
+      if (id >= 0) {
+        this.#changed[id] = 1;
+        this.#tags[id] = TAG_ZERO;
+      }
       return;
     }
     this.setById(this.intern(loc), value);
   }
 
+  /**
+   * Every location written since the last `clearChanges`, with its value now (undefined when
+   * zero), in location order. A location written back to its old value may be listed.
+   */
+  changes(): [string, Value | undefined][] {
+    const out: [string, Value | undefined][] = [];
+    const count = this.interned;
+    const changed = this.#changed;
+    for (let id = changed.indexOf(1); id >= 0 && id < count; id = changed.indexOf(1, id + 1)) out.push([this.locationOf(id), this.getById(id)]);
+    out.sort((a, b) => compareLocations(a[0], b[0]));
+    return out;
+  }
+
+  /** Forget the recorded changes (they were committed). */
+  clearChanges(): void {
+    this.#changed.fill(0, 0, this.interned);
+  }
+
+  /**
+   * Drop every cached location and every change not committed: the state is the base again, and
+   * blocks read from it afresh. Main thread only, with no block running; other threads drop their
+   * caches in `sync` before their next task. Recovers from a block that failed halfway, and keeps
+   * a long-running chain's cache within its capacity.
+   */
+  resetToBase(): void {
+    if (this.#base === undefined) throw new Error("only a state over a base can drop its cache");
+    const count = this.interned;
+    new Int32Array(this.buffers.slots).fill(0);
+    this.#tags.fill(TAG_ZERO, 0, count);
+    this.#changed.fill(0, 0, count);
+    Atomics.store(this.#meta, META_ARENA, 0);
+    Atomics.store(this.#meta, META_COUNT, 0);
+    this.#generation = Atomics.add(this.#meta, META_GENERATION, 1) + 1;
+    this.#ids.clear();
+    this.#locations.length = 0;
+    this.#base.refresh();
+  }
+
+  /** Before a task on another thread: drop this thread's caches if the main thread reset the state. */
+  sync(): void {
+    const generation = Atomics.load(this.#meta, META_GENERATION);
+    if (generation === this.#generation) return;
+    this.#generation = generation;
+    this.#ids.clear();
+    this.#locations.length = 0;
+    this.#base?.refresh();
+  }
+
   *entries(): IterableIterator<[string, Value]> {
+    if (this.#base !== undefined) {
+      for (const [loc, value] of mergeOrdered<Value>(this.#base.entries(), this.changes(), (v) => v)) yield [loc, value];
+      return;
+    }
     const count = this.interned;
     for (let id = 0; id < count; id++) {
       if (this.#tags[id] === TAG_ZERO) continue;
@@ -296,7 +410,7 @@ export class SharedState implements StateStore {
     }
   }
 
-  /** A copy in fresh buffers (the same ids). */
+  /** A copy in fresh buffers (the same ids, the same base). */
   clone(): SharedState {
     const b = this.buffers;
     const copy = (sab: SharedArrayBuffer) => {
@@ -314,24 +428,29 @@ export class SharedState implements StateStore {
       arena: copy(b.arena),
       tags: copy(b.tags),
       limbs: copy(b.limbs),
-    });
+      changed: copy(b.changed),
+    }, this.#base);
   }
 
   /** The values of every interned location (cheap: two typed-array copies), to restore later. */
-  snapshotValues(): { readonly count: number; readonly tags: Uint8Array; readonly limbs: BigUint64Array } {
+  snapshotValues(): ValuesSnapshot {
     const count = this.interned;
     return { count, tags: this.#tags.slice(0, count), limbs: this.#limbs.slice(0, count * 4) };
   }
 
-  /** Restore values saved by `snapshotValues`; locations interned since then read as zero. */
-  restoreValues(snapshot: { readonly count: number; readonly tags: Uint8Array; readonly limbs: BigUint64Array }): void {
+  /** Restore values saved by `snapshotValues`; locations interned since then read as before (zero, or the base's value). */
+  restoreValues(snapshot: ValuesSnapshot): void {
     this.#tags.set(snapshot.tags);
     this.#limbs.set(snapshot.limbs);
-    this.#tags.fill(TAG_ZERO, snapshot.count, this.interned);
+    const count = this.interned;
+    if (this.#base === undefined) this.#tags.fill(TAG_ZERO, snapshot.count, count);
+    else for (let id = snapshot.count; id < count; id++) this.setById(id, this.#base.get(this.locationOf(id)));
   }
 
+  /** The state root; over a base, the base's ordered pairs merged with the changes (no sort of the whole state). */
   root(): string {
-    return stateRootOf(this);
+    if (this.#base === undefined) return rootOfEntries(this.entries());
+    return mergedRoot(this.#base.rootEntries(), this.changes());
   }
 }
 

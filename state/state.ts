@@ -2,9 +2,9 @@
  * The in-memory world state: location → value. Zero values are never stored, so two states
  * that hold the same non-zero values are the same state, however they were reached.
  */
-import { createHash } from "node:crypto";
 import type { Value } from "../core/types.js";
 import { isZeroValue } from "../core/value.js";
+import { rootOfEntries } from "./root.js";
 
 /** What executors need of a state: the in-memory `State` and the `SharedState` both provide it. */
 export interface StateStore {
@@ -14,6 +14,32 @@ export interface StateStore {
   readonly size: number;
   entries(): IterableIterator<[string, Value]>;
   clone(): StateStore;
+  /** The state root, when the store computes it faster than sorting its entries. */
+  root?(): string;
+}
+
+/**
+ * A read-only state under a `SharedState`, consulted the first time a location is seen: the
+ * persistent state of the chain's head (LMDB), so that a block reads only what it touches instead
+ * of loading the whole state first.
+ */
+export interface StateBase {
+  get(location: string): Value | undefined;
+  /** Every non-zero pair, in location order. */
+  entries(): IterableIterator<[string, Value]>;
+  /** Every non-zero pair in location order, the value already in its state-root text (see root.ts). */
+  rootEntries(): IterableIterator<[string, string]>;
+  readonly size: number;
+  /** How a worker thread opens the same base read-only; undefined when only this thread can read it. */
+  readonly source: StateBaseSource | undefined;
+  /** See every commit made so far (a thread's read snapshot may lag until it is renewed). */
+  refresh(): void;
+}
+
+/** A base another thread can open: an LMDB state directory. */
+export interface StateBaseSource {
+  readonly kind: "lmdb";
+  readonly dir: string;
 }
 
 export class State implements StateStore {
@@ -49,40 +75,18 @@ export class State implements StateStore {
   }
 }
 
-function encodeValue(value: Value): string {
-  switch (typeof value) {
-    case "bigint":
-      return `u${value.toString(16)}`;
-    case "boolean":
-      return value ? "b1" : "b0";
-    default:
-      return `a${value}`;
-  }
-}
-
 /**
- * The state root: sha256 over every (location, value) pair in location order, as 0x-hex. Two
- * executors agree on the root exactly when they agree on the whole state.
+ * The state root: sha256 over every (location, value) pair in location order, as 0x-hex (see
+ * root.ts). A store that can do better than sorting all of its entries (one over an ordered base)
+ * computes it itself.
  */
 export function stateRoot(state: StateStore): string {
-  return stateRootOf(state);
+  return state.root?.() ?? rootOfEntries(state.entries());
 }
 
+/** The root from the entries alone, sorting them. */
 export function stateRootOf(state: StateStore): string {
-  const entries = Array.from(state.entries());
-  entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const hash = createHash("sha256");
-  let chunk = "";
-  for (const [loc, value] of entries) {
-    chunk += `${loc}\u0000${encodeValue(value)}\n`;
-    // Hash in chunks: one update per entry costs more than building a 64 KiB string.
-    if (chunk.length > 65_536) {
-      hash.update(chunk);
-      chunk = "";
-    }
-  }
-  hash.update(chunk);
-  return `0x${hash.digest("hex")}`;
+  return rootOfEntries(state.entries());
 }
 
 export interface StateChange {

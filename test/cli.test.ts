@@ -106,6 +106,9 @@ describe("bad input: exit 2, one clear message, nothing written", () => {
     ["an overflowing gas price", (b) => { b.txs[9]!.gasPrice = (1n << 256n).toString(); return b; }, /txs\[9\]\.gasPrice: overflows u256/],
     ["an unknown field", (b) => { b.txs[0]!.value = "1"; return b; }, /txs\[0\]: unknown field\(s\) "value"/],
     ["a missing txs array", (b) => { delete b.txs; return b; }, /bad\.json: txs: is required/],
+    ["a word for a number", (b) => { b.txs[3]!.gasLimit = "lots"; return b; }, /bad\.json: txs\[3\]\.gasLimit: expected a decimal string, got "lots"$/m],
+    ["a number of a million digits", (b) => { b.txs[3]!.gasPrice = "9".repeat(1_000_000); return b; }, /txs\[3\]\.gasPrice: overflows u256/],
+    ["an amount of a million digits", (b) => { (b.txs[6]!.args as string[])[1] = "9".repeat(1_000_000); return b; }, /txs\[6\]\.args\[1\]: amount: 9{20}\.\.\. \(1000000 digits\) overflows u256$/m],
   ];
   for (const [name, mutate, message] of cases) {
     it(name, () => {
@@ -187,5 +190,40 @@ describe("prescient schedule, mempool and parallel run", () => {
     const bad = cli(["mempool"], `{"id":"x","reads":[],"writes":[],"gas":"ten"}\n`);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/line 1/);
+  });
+});
+
+describe("prescient bench", () => {
+  it("measures every mode against sequential in one run, as ratios", () => {
+    const r = cli(["bench", "--cases", "transfers", "--txs", "300", "--repeat", "2", "--threads", "2", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.threads).toBe(2);
+    expect(doc.rows).toHaveLength(1);
+    const row = doc.rows[0];
+    expect(row.label).toBe("transfers 300");
+    expect(row.sequentialMs).toBeGreaterThan(0);
+    // Every mode at one thread and at K threads, each a ratio to the same sequential median.
+    expect(row.modes.map((m: { mode: string; threads: number }) => `${m.mode}@${m.threads}`)).toEqual(["hybrid@1", "columns@1", "blockstm@1", "hybrid@2", "columns@2", "blockstm@2"]);
+    for (const m of row.modes) {
+      expect(m.vsSequential).toBeCloseTo(row.sequentialMs / m.medianMs, 6);
+      if (m.threads === 1) expect(m.vsOneThread).toBe(1);
+    }
+  });
+});
+
+describe("bad options: exit 2 with the option named, never a stack", () => {
+  it.each([
+    [["bench", "--repeat", "0"], /--repeat/],
+    [["run", "--block", "x.json", "--threads", "100"], /--threads/],
+    [["gen", "erc20", "--out", "/tmp/never-written", "--txs", "-5"], /--txs/],
+    [["gen", "hot", "--out", "/tmp/never-written", "--hot-ratio", "2"], /--hot-ratio/],
+    [["demo", "--threads", "0"], /--threads/],
+    [["analyze", "--block", "x.json"], /--genesis/],
+  ])("%j", (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 });

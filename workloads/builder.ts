@@ -28,6 +28,8 @@ export interface WorkloadOptions {
   readonly seed: string | number;
   /** Add exact declared access lists to the transactions that can have them. */
   readonly declare?: boolean;
+  /** Told every few hundred signed transactions how many of `txs` are done (for progress bars). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface Workload {
@@ -52,10 +54,13 @@ export class WorkloadBuilder {
   readonly #contracts: GenesisContract[] = [];
   readonly #storage = new Map<Address, Record<string, Value>>();
   readonly txs: Tx[] = [];
+  readonly #progress: Pick<WorkloadOptions, "txs" | "onProgress"> | undefined;
 
-  constructor(seed: string | number) {
+  /** `progress`: the workload's size and who to tell as transactions are signed. */
+  constructor(seed: string | number, progress?: Pick<WorkloadOptions, "txs" | "onProgress">) {
     this.#seed = seed;
     this.random = new Random(seed);
+    this.#progress = progress?.onProgress !== undefined ? progress : undefined;
   }
 
   /** The `i`-th signing account (created, funded with native currency, on first use). */
@@ -101,6 +106,8 @@ export class WorkloadBuilder {
     };
     const tx = signTx(unsigned, sender.privateKey);
     this.txs.push(tx);
+    const progress = this.#progress;
+    if (progress !== undefined && (this.txs.length & 255) === 0) progress.onProgress!(this.txs.length, progress.txs);
     return tx;
   }
 

@@ -13,7 +13,7 @@ const E6 = 10n ** 6n;
 export function defi(options: WorkloadOptions): Workload {
   const declare = options.declare ?? true;
   const traders = Math.max(4, options.accounts ?? Math.ceil(options.txs / 2));
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   const pool = ADDRESSES.pool;
   const minter = b.account(0);
   b.deploy(ADDRESSES.usdc, "token", { minter: minter.address });

@@ -13,7 +13,7 @@ function withToken(builder: WorkloadBuilder): void {
 
 /** Independent native transfers: sender i pays a fresh receiver i. */
 export function transfers(options: WorkloadOptions): Workload {
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   for (let i = 0; i < options.txs; i++) {
     const sender = b.account(i);
     b.call(sender, nativeTransfer(sender.address, WorkloadBuilder.plainAddress(i), b.random.bigint(1n, 1000n), options.declare ?? true));
@@ -23,7 +23,7 @@ export function transfers(options: WorkloadOptions): Workload {
 
 /** Independent ERC-20 transfers: sender i pays a fresh receiver i. */
 export function erc20(options: WorkloadOptions): Workload {
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   withToken(b);
   for (let i = 0; i < options.txs; i++) {
     const sender = b.account(i);
@@ -36,7 +36,7 @@ export function erc20(options: WorkloadOptions): Workload {
 /** Native transfers between uniformly random distinct accounts among K (Block-STM's p2p). */
 export function p2p(options: WorkloadOptions): Workload {
   const k = Math.max(2, options.accounts ?? 1000);
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   for (let i = 0; i < k; i++) b.account(i);
   for (let i = 0; i < options.txs; i++) {
     const from = b.random.int(k);
@@ -55,7 +55,7 @@ export function p2p(options: WorkloadOptions): Workload {
 export function hot(options: WorkloadOptions): Workload {
   const ratio = options.hotRatio ?? 0.3;
   const hotCount = Math.max(1, Math.floor((options.accounts ?? options.txs) / 10));
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   withToken(b);
   for (let i = 0; i < options.txs; i++) {
     const sender = b.account(i);
@@ -68,7 +68,7 @@ export function hot(options: WorkloadOptions): Workload {
 
 /** Every transaction depends on the previous one: account i pays account i+1, which pays next. */
 export function chain(options: WorkloadOptions): Workload {
-  const b = new WorkloadBuilder(options.seed);
+  const b = new WorkloadBuilder(options.seed, options);
   withToken(b);
   for (let i = 0; i < options.txs; i++) {
     const sender = b.account(i);

@@ -2,6 +2,7 @@
  * `prescient analyze`: access templates per contract function and, with a block, access sets
  * per transaction, the count per class and the precision measured against a traced run.
  */
+import { UsageError } from "../usageError.js";
 import type { CommandModule } from "yargs";
 import { resolve } from "node:path";
 import type { AccessClass } from "../../core/accessSet.js";
@@ -10,6 +11,7 @@ import { samplesDir } from "../../core/paths.js";
 import type { EnforcementPolicy } from "../../core/types.js";
 import { loadChain } from "../../executor/chain.js";
 import { inferAccessSets, traceAndMeasure, type PrecisionReport } from "../../analyzer/analyze.js";
+import type { BlockAccessSetsDetail } from "../../analyzer/instantiate.js";
 import { contractFiles, loadTemplates } from "../../analyzer/load.js";
 import { formatAccess, formatCall, type ContractTemplates } from "../../analyzer/template.js";
 import { toJson } from "../output.js";
@@ -23,6 +25,30 @@ interface AnalyzeArgs {
   trace: boolean;
   enforce: EnforcementPolicy;
   txs: number;
+}
+
+/** A block's access sets as `analyze --json` prints them (also the answer of POST /analyze). */
+export function accessSetsToJson(sets: BlockAccessSetsDetail): unknown {
+  return {
+    feeRecipientLocation: sets.feeRecipientLocation,
+    txs: sets.txs.map((t) => ({
+      index: t.index,
+      class: t.class,
+      feeRecipient: t.feeRecipient,
+      gas: t.gas,
+      reads: t.reads,
+      writes: t.writes,
+      ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
+      ...(t.warnings.length > 0 ? { warnings: t.warnings } : {}),
+    })),
+  };
+}
+
+/** Transactions per access class. */
+export function accessClassCounts(sets: BlockAccessSetsDetail): Record<AccessClass, number> {
+  const counts: Record<AccessClass, number> = { exact: 0, "over-approximate": 0, unknown: 0 };
+  for (const t of sets.txs) counts[t.class]++;
+  return counts;
 }
 
 function templatesToJson(t: ContractTemplates): unknown {
@@ -68,8 +94,8 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option("enforce", { choices: ["strict", "fallback", "off"] as const, default: "fallback" as const, describe: "declared access list policy the sets are built for" })
       .option("txs", { type: "number", default: 20, describe: "transactions listed in the text output (all with --json)" })
       .check((a) => {
-        if (a.block !== undefined && a.genesis === undefined) throw new Error("--block needs --genesis");
-        if (a.genesis !== undefined && a.block === undefined) throw new Error("--genesis needs --block");
+        if (a.block !== undefined && a.genesis === undefined) throw new UsageError("--block needs --genesis");
+        if (a.genesis !== undefined && a.block === undefined) throw new UsageError("--genesis needs --block");
         return true;
       }) as never,
   handler: async (args) => {
@@ -103,24 +129,10 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
         summary: { functions: functionClasses, templatesMs: Math.round(templatesMs * 1000) / 1000 },
       };
       if (blockReport !== undefined) {
-        const txClasses: Record<AccessClass, number> = { exact: 0, "over-approximate": 0, unknown: 0 };
-        for (const t of blockReport.sets.txs) txClasses[t.class]++;
-        out.block = {
-          feeRecipientLocation: blockReport.sets.feeRecipientLocation,
-          txs: blockReport.sets.txs.map((t) => ({
-            index: t.index,
-            class: t.class,
-            feeRecipient: t.feeRecipient,
-            gas: t.gas,
-            reads: t.reads,
-            writes: t.writes,
-            ...(t.reasons.length > 0 ? { reasons: t.reasons } : {}),
-            ...(t.warnings.length > 0 ? { warnings: t.warnings } : {}),
-          })),
-        };
+        out.block = accessSetsToJson(blockReport.sets);
         out.summary = {
           ...(out.summary as object),
-          txs: txClasses,
+          txs: accessClassCounts(blockReport.sets),
           instantiateMs: Math.round(blockReport.ms * 1000) / 1000,
           warnings: blockReport.sets.warnings.length,
           ...(blockReport.precision !== undefined

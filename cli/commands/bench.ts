@@ -3,6 +3,7 @@
  * one thread and at K threads, in this process, after a warm-up, as the median of --repeat runs;
  * every figure is a ratio measured in this run.
  */
+import { UsageError } from "../usageError.js";
 import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
 import { deployChain, type LoadedChain } from "../../executor/chain.js";
@@ -11,7 +12,8 @@ import { WORKLOADS, generateWorkload, mainnetTraceFiles, traceToWorkload, type W
 import { readAccessTrace } from "../../core/trace.js";
 import { machineDescription } from "../../bench/measure.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
-import { log, Progress, toJson } from "../output.js";
+import { log, toJson } from "../output.js";
+import { Progress } from "../progress.js";
 
 interface BenchArgs {
   cases?: string[];
@@ -97,13 +99,13 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("cases", { type: "array", string: true, describe: "only cases whose label starts with one of these (e.g. erc20 p2p mainnet)" })
       .option("txs", { type: "number", default: 10_000, describe: "transactions per generated block (p2p uses 1k and 10k)" })
       .option("threads", { type: "number", default: Math.max(2, availableParallelism()), describe: "K: threads of the parallel runs" })
-      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; after one warm-up)" })
+      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; after three warm-ups of every mode, interleaved)" })
       .option("quick", { type: "boolean", default: false, describe: "fewer cases (p2p at 1k only, one mainnet block in six)" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
       .check((a) => {
-        if (!Number.isInteger(a.txs) || a.txs < 1) throw new Error("--txs must be a positive integer");
-        if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new Error("--repeat must be a positive integer");
-        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new Error("--threads must be an integer in [1, 64]");
+        if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
+        if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new UsageError("--repeat must be a positive integer");
+        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
         return true;
       }) as never,
   handler: async (args) => {
@@ -111,10 +113,17 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
     for (const [i, c] of selected.entries()) {
-      progress.update(i, selected.length);
+      progress.update(i, selected.length, `${c.label}: generating`);
       const w = c.make();
       const chain: LoadedChain = await deployChain(w.block, withAccountContract(w.genesis), process.cwd());
-      const row = await measureSpeedups({ label: c.label, chain, threads: args.threads, repeat: args.repeat, signatures: c.signatures });
+      const row = await measureSpeedups({
+        label: c.label,
+        chain,
+        threads: args.threads,
+        repeat: args.repeat,
+        signatures: c.signatures,
+        onStep: (step) => progress.update(i, selected.length, `${c.label}: ${step}`),
+      });
       rows.push(row);
       if (!args.json && process.stderr.isTTY !== true) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
     }
@@ -125,6 +134,6 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       return;
     }
     const summary = mainnetSummary(rows, args.threads);
-    process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} runs after a warm-up\n\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+    process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} interleaved runs after warm-ups\n\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
   },
 };

@@ -3,6 +3,7 @@
  * pool, NFT purchases, transfers) is generated and deployed; its access sets are built and
  * scheduled; it is executed sequentially and in parallel; the report compares them.
  */
+import { UsageError } from "../usageError.js";
 import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
 import { analyzeBlockAccessSets } from "../../executor/accessSets.js";
@@ -39,8 +40,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option("threads", { type: "number", default: Math.max(2, availableParallelism()), describe: "worker threads of the parallel run" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
       .check((a) => {
-        if (!Number.isInteger(a.txs) || a.txs < 1) throw new Error("--txs must be a positive integer");
-        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new Error("--threads must be an integer in [1, 64]");
+        if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
+        if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
         return true;
       }) as never,
   handler: async (args) => {

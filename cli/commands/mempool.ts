@@ -7,6 +7,7 @@
  *   {"id":"a","reads":["…"],"writes":["…"],"gas":21000,"priority":5}   add a pending transaction
  *   {"include":["a","b"]}                                              remove included transactions
  *   {"drop":["c"]}                                                     remove dropped transactions
+ *   {"release":["d"]}                                                  put handed-out transactions back
  *   {"batch":{}}  or  {"batch":{"maxGas":1000000,"maxTxs":64}}         emit the next batch now
  *
  * Output: NDJSON on stdout, one line per batch:
@@ -23,7 +24,7 @@
 import { createInterface } from "node:readline";
 import type { CommandModule } from "yargs";
 import { z } from "zod";
-import { InputError } from "../../core/errors.js";
+import { InputError, showInput } from "../../core/errors.js";
 import { Mempool, type MempoolBatch } from "../../scheduler/mempool.js";
 
 export interface MempoolArguments {
@@ -42,6 +43,7 @@ const txRecord = z.strictObject({
 });
 const includeRecord = z.strictObject({ include: z.array(z.string()) });
 const dropRecord = z.strictObject({ drop: z.array(z.string()) });
+const releaseRecord = z.strictObject({ release: z.array(z.string()) });
 const batchRecord = z.strictObject({
   batch: z.strictObject({
     maxGas: z.number().positive().optional(),
@@ -49,23 +51,56 @@ const batchRecord = z.strictObject({
   }),
 });
 
-type MempoolRecord =
+export type MempoolRecord =
   | { kind: "tx"; value: z.infer<typeof txRecord> }
   | { kind: "include"; ids: string[] }
   | { kind: "drop"; ids: string[] }
+  | { kind: "release"; ids: string[] }
   | { kind: "batch"; maxGas: number | undefined; maxTxs: number | undefined };
+
+/** Reports a bad record: the field (`id`, `reads[2]`, `(record)`) and what is wrong with it. */
+export type MempoolRecordFailure = (field: string, message: string) => never;
 
 function fail(line: number, field: string, message: string): never {
   throw new InputError(message, { file: `<stdin> line ${line}`, field });
 }
 
-function firstIssue(error: z.ZodError, line: number): never {
+function firstIssue(error: z.ZodError, failure: MempoolRecordFailure): never {
   const issue = error.issues[0];
   const field = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
-  fail(line, field === "" ? "(record)" : field, issue?.message ?? "invalid record");
+  failure(field === "" ? "(record)" : field, issue?.message ?? "invalid record");
 }
 
-/** Parses one NDJSON line; the record kind is chosen by its distinguishing key. */
+/** Parses one record (a parsed JSON value); the record kind is chosen by its distinguishing key. */
+export function parseMempoolRecord(json: unknown, failure: MempoolRecordFailure): MempoolRecord {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) failure("(record)", "expected a JSON object");
+  const record = json as Record<string, unknown>;
+  if ("include" in record) {
+    const r = includeRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, failure);
+    return { kind: "include", ids: r.data.include };
+  }
+  if ("drop" in record) {
+    const r = dropRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, failure);
+    return { kind: "drop", ids: r.data.drop };
+  }
+  if ("release" in record) {
+    const r = releaseRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, failure);
+    return { kind: "release", ids: r.data.release };
+  }
+  if ("batch" in record) {
+    const r = batchRecord.safeParse(record);
+    if (!r.success) firstIssue(r.error, failure);
+    return { kind: "batch", maxGas: r.data.batch.maxGas, maxTxs: r.data.batch.maxTxs };
+  }
+  const r = txRecord.safeParse(record);
+  if (!r.success) firstIssue(r.error, failure);
+  return { kind: "tx", value: r.data };
+}
+
+/** Parses one NDJSON line. */
 export function parseMempoolLine(text: string, line: number): MempoolRecord {
   let json: unknown;
   try {
@@ -73,26 +108,7 @@ export function parseMempoolLine(text: string, line: number): MempoolRecord {
   } catch (cause) {
     fail(line, "(line)", `malformed JSON: ${(cause as Error).message}`);
   }
-  if (typeof json !== "object" || json === null || Array.isArray(json)) fail(line, "(record)", "expected a JSON object");
-  const record = json as Record<string, unknown>;
-  if ("include" in record) {
-    const r = includeRecord.safeParse(record);
-    if (!r.success) firstIssue(r.error, line);
-    return { kind: "include", ids: r.data.include };
-  }
-  if ("drop" in record) {
-    const r = dropRecord.safeParse(record);
-    if (!r.success) firstIssue(r.error, line);
-    return { kind: "drop", ids: r.data.drop };
-  }
-  if ("batch" in record) {
-    const r = batchRecord.safeParse(record);
-    if (!r.success) firstIssue(r.error, line);
-    return { kind: "batch", maxGas: r.data.batch.maxGas, maxTxs: r.data.batch.maxTxs };
-  }
-  const r = txRecord.safeParse(record);
-  if (!r.success) firstIssue(r.error, line);
-  return { kind: "tx", value: r.data };
+  return parseMempoolRecord(json, (field, message) => fail(line, field, message));
 }
 
 export interface MempoolRunSummary {
@@ -132,7 +148,8 @@ export async function runMempool(
     const record = parseMempoolLine(text, lineNumber);
     switch (record.kind) {
       case "tx":
-        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${record.value.id} is already pending`);
+        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} is already pending`);
+        if (pool.knows(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} was removed while it waited on earlier transactions; its id is free again once they leave the pool`);
         {
           const { priority, ...rest } = record.value;
           pool.add(priority === undefined ? rest : { ...rest, priority });
@@ -142,6 +159,9 @@ export async function runMempool(
       case "include":
       case "drop":
         for (const id of record.ids) pool.remove(id);
+        break;
+      case "release":
+        for (const id of record.ids) pool.release(id);
         break;
       case "batch":
         emit(pool.nextBatch(record.maxGas ?? maxGas, record.maxTxs ?? maxTxs));

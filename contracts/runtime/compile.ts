@@ -13,7 +13,7 @@ import { lintOrThrow } from "../../analyzer/lint.js";
 import { gasTransformer } from "../../analyzer/instrument.js";
 
 /** Bump when the output of `compileContract` changes for the same source. */
-const COMPILER_VERSION = "2";
+const COMPILER_VERSION = "4";
 
 export interface CompiledContract {
   readonly file: string;

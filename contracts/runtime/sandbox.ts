@@ -6,61 +6,54 @@
  * every object contract code can reach — SDK classes and functions, `this.ctx`, arguments, call
  * results, errors, the module wrapper's `require`/`module`/`exports` — belongs to this context,
  * so no `constructor` or prototype chain leads to the host's `Function`, `process` or prototypes.
+ * The context's intrinsics are guarded (intrinsics.ts): what could make a result depend on the
+ * thread, or exhaust the host, is removed, metered or bounded before everything is frozen.
  */
 import vm from "node:vm";
 import { ContractLoadError } from "../../core/errors.js";
 import { hostBridge, sdkConfig } from "../sdk/bridge.js";
-import { MAX_CONTRACT_FRAMES } from "../sdk/gas.js";
+import { LIMITS, MAX_CONTRACT_FRAMES, SIZE_GAS } from "../sdk/gas.js";
 import { defineSdk, type SdkRealm } from "../sdk/realm.js";
 import type { Contract } from "../sdk/index.js";
-import { ENTER_HELPER, EXIT_HELPER, STEP_HELPER } from "../../analyzer/instrument.js";
+import { MODULE_HELPERS } from "../../analyzer/instrument.js";
 import type { CompiledContract } from "./compile.js";
+import { guardIntrinsics, type IntrinsicLimits } from "./intrinsics.js";
 
 export { MAX_CONTRACT_FRAMES };
 
 /** The class a contract module exports, as the runtime sees it. */
 export type ContractClass = new () => Contract;
 
-const HARDEN = `
-(() => {
-  delete globalThis.Date;
-  delete globalThis.SharedArrayBuffer;
-  delete globalThis.Atomics;
-  delete globalThis.WeakRef;
-  delete globalThis.FinalizationRegistry;
-  Object.defineProperty(Math, "random", { value: () => { throw new Error("Math.random is not deterministic"); } });
-  const seen = new Set();
-  const freeze = (value) => {
-    if ((typeof value !== "object" && typeof value !== "function") || value === null || value === globalThis || seen.has(value)) return;
-    seen.add(value);
-    Object.freeze(value);
-    for (const key of Reflect.ownKeys(value)) {
-      const d = Object.getOwnPropertyDescriptor(value, key);
-      if (d && "value" in d) freeze(d.value);
-    }
-    freeze(Object.getPrototypeOf(value));
-  };
-  for (const key of Reflect.ownKeys(globalThis)) {
-    const d = Object.getOwnPropertyDescriptor(globalThis, key);
-    if (d && "value" in d) freeze(d.value);
-  }
-})();
-`;
+const INTRINSIC_LIMITS: IntrinsicLimits = {
+  arguments: LIMITS.arguments,
+  nesting: LIMITS.nesting,
+  elements: LIMITS.elements,
+  stringLength: LIMITS.stringLength,
+  properties: LIMITS.properties,
+  bigintBits: LIMITS.bigintBits,
+  free: SIZE_GAS.free,
+  elementsPerGas: SIZE_GAS.elements,
+  charsPerGas: SIZE_GAS.chars,
+  propertiesPerGas: SIZE_GAS.properties,
+};
 
 export class Sandbox {
   readonly #context: vm.Context;
   readonly #realm: SdkRealm;
+  readonly #operators: readonly unknown[];
 
   constructor() {
     this.#context = vm.createContext(Object.create(null) as object, {
       name: "prescient-contracts",
       codeGeneration: { strings: false, wasm: false },
     });
-    new vm.Script(HARDEN, { filename: "prescient:harden" }).runInContext(this.#context);
     // The SDK's own source, evaluated in the realm: contracts get realm classes and functions
-    // whose closures hold the host bridge.
+    // whose closures hold the host bridge. It is defined first, holding the intrinsics it uses.
     const define = new vm.Script(`(${defineSdk.toString()})`, { filename: "prescient:sdk" }).runInContext(this.#context) as typeof defineSdk;
     this.#realm = define(hostBridge, sdkConfig(MAX_CONTRACT_FRAMES));
+    // Then the intrinsics are guarded and frozen, with the SDK's meter for gas and stack slots.
+    const guard = new vm.Script(`(${guardIntrinsics.toString()})`, { filename: "prescient:intrinsics" }).runInContext(this.#context) as typeof guardIntrinsics;
+    this.#operators = guard(this.#realm.meter, JSON.stringify(INTRINSIC_LIMITS));
   }
 
   /** The realm's error classes, for the host to throw into contract code. */
@@ -73,9 +66,9 @@ export class Sandbox {
     return this.#realm.describe(thrown);
   }
 
-  /** Run `fn` on a contract instance, with `args` copied into the realm. */
-  invoke(instance: object, fn: string, args: readonly unknown[]): unknown {
-    return this.#realm.invoke(instance, fn, args);
+  /** Run `fn` on a contract instance, with `args` copied into the realm; `outermost` for a transaction's own call. */
+  invoke(instance: object, fn: string, args: readonly unknown[], outermost: boolean): unknown {
+    return this.#realm.invoke(instance, fn, args, outermost);
   }
 
   /** Freeze a freshly deployed instance: contracts keep state in storage, not in fields. */
@@ -85,14 +78,14 @@ export class Sandbox {
 
   /** Evaluate a compiled module and return its contract class. */
   load(compiled: CompiledContract): ContractClass {
-    const wrapped = `(function (exports, require, module, ${STEP_HELPER}, ${ENTER_HELPER}, ${EXIT_HELPER}) {${compiled.js}\n})`;
+    const wrapped = `(function (exports, require, module, ${MODULE_HELPERS.join(", ")}) {${compiled.js}\n})`;
     let factory: (...a: unknown[]) => void;
     try {
       factory = new vm.Script(wrapped, { filename: compiled.file }).runInContext(this.#context) as typeof factory;
     } catch (error) {
       throw new ContractLoadError(`${compiled.file}: ${(error as Error).message}`);
     }
-    const loaded = this.#realm.loadModule(factory);
+    const loaded = this.#realm.loadModule(factory, this.#operators);
     if (loaded.badImport !== undefined) {
       throw new ContractLoadError(`${compiled.file}: contracts may import only "prescient/contract", not ${JSON.stringify(loaded.badImport)}`);
     }

@@ -7,7 +7,7 @@ import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto
 import type { Address, Value } from "../../core/types.js";
 import { ACCOUNTS_ADDRESS } from "../../core/protocol.js";
 import { MAX_U256, ZERO_ADDRESS, encodeKey, invalidValueReason } from "../../core/value.js";
-import { GAS } from "./gas.js";
+import { GAS, LIMITS, SIZE_GAS } from "./gas.js";
 import { currentHost, deployingAddress, host } from "./host.js";
 import type { SdkBridge, SdkConfig } from "./realm.js";
 
@@ -34,6 +34,7 @@ export const hostBridge: SdkBridge = Object.freeze({
   emit: (name: string, args: readonly unknown[]) => host().emit(name, args as readonly Value[]),
   charge: (gas: number) => host().charge(gas),
   step: () => currentHost()?.charge(GAS.step),
+  meter: (gas: number) => currentHost()?.charge(gas),
   frame: () => host().frame,
   deployingAddress: () => deployingAddress(),
   encodeKey,
@@ -51,6 +52,16 @@ export const hostBridge: SdkBridge = Object.freeze({
 
 /** The SDK's constants, as `defineSdk` takes them. */
 export function sdkConfig(maxFrames: number): string {
-  const config: SdkConfig = { gas: GAS, zeroAddress: ZERO_ADDRESS, accountsAddress: ACCOUNTS_ADDRESS, maxU256: MAX_U256.toString(), maxFrames };
+  const config: SdkConfig = {
+    gas: GAS,
+    zeroAddress: ZERO_ADDRESS,
+    accountsAddress: ACCOUNTS_ADDRESS,
+    maxU256: MAX_U256.toString(),
+    maxFrames,
+    maxStackSlots: LIMITS.stackSlots,
+    receiptString: LIMITS.receiptString,
+    mapKey: LIMITS.mapKey,
+    sizeGas: { free: SIZE_GAS.free, chars: SIZE_GAS.chars },
+  };
   return JSON.stringify(config);
 }

@@ -21,3 +21,49 @@ export const GAS = {
  * reverts, so it fails identically on every thread whatever its stack size.
  */
 export const MAX_CONTRACT_FRAMES = 1024;
+
+/**
+ * What contract code may use besides gas. Every limit is checked by code, never by the engine
+ * running out of something, so a transaction that reaches one fails the same way on every thread:
+ * the main thread and the workers have different stack sizes and heaps, and a limit the engine
+ * enforces would make the result depend on which thread ran the transaction.
+ */
+export const LIMITS = {
+  /**
+   * The contract call stack, in estimated stack slots (8 bytes each): every metered function
+   * reserves 16 + its parameters + its syntax-tree size while it runs (an upper bound of its
+   * engine frame), every builtin the sandbox wraps 64, every argument list it forwards its
+   * length, every inner call 256. 49,152 slots is at most 384 KB (the worst recursion measured
+   * uses about 300 KB), well inside the smallest thread stack prescient runs contracts on (984 KB
+   * on the main thread; a worker has 4 MB).
+   */
+  stackSlots: 49_152,
+  /** Arguments a wrapped `apply`, `Reflect.apply`, `Reflect.construct` or bound function forwards. */
+  arguments: 256,
+  /** Nesting of array joins and error-to-string conversions, and the depth `flat` goes to. */
+  nesting: 64,
+  /** Elements a builtin may create or walk in one call (arrays, iterables, split strings). */
+  elements: 2 ** 24,
+  /** Characters of a string built by an operator, a template or a builtin. */
+  stringLength: 2 ** 24,
+  /** Own properties a builtin or an object spread may copy in one call. */
+  properties: 2 ** 20,
+  /** Bits of a bigint produced by `+`, `-`, `*`, `**`, `<<`, `>>`, `BigInt()` or `BigInt.asUintN`. */
+  bigintBits: 4096,
+  /** Characters of a revert reason or an event string argument kept in a receipt. */
+  receiptString: 1024,
+  /** Characters of a storage map key. */
+  mapKey: 1024,
+} as const;
+
+/**
+ * Gas for size: what a builtin or an operator creates or walks beyond `free` units costs one gas
+ * per `elements` array elements, per `chars` characters or per `properties` object properties.
+ * Below `free` it costs nothing, so ordinary contract code pays only the schedule above.
+ */
+export const SIZE_GAS = {
+  free: 1024,
+  elements: 8,
+  chars: 64,
+  properties: 2,
+} as const;

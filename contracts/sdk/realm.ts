@@ -23,6 +23,8 @@ export interface SdkBridge {
   charge(gas: number): void;
   /** Gas-metering step: charges `GAS.step` to the installed host, if any. */
   step(): void;
+  /** Gas for size (what builtins create or walk): charged to the installed host, if any. */
+  meter(gas: number): void;
   /** The current call frame (a host object; the SDK copies its primitive fields). */
   frame(): { readonly sender: string; readonly self: string; readonly origin: string; readonly block: { readonly number: bigint; readonly timestamp: bigint; readonly sequencer: string } };
   deployingAddress(): string;
@@ -39,6 +41,14 @@ export interface SdkConfig {
   readonly accountsAddress: string;
   readonly maxU256: string;
   readonly maxFrames: number;
+  /** The contract stack budget in slots (LIMITS.stackSlots). */
+  readonly maxStackSlots: number;
+  /** Characters of a revert reason or event string kept in a receipt (LIMITS.receiptString). */
+  readonly receiptString: number;
+  /** Characters of a storage map key (LIMITS.mapKey). */
+  readonly mapKey: number;
+  /** Gas for size (SIZE_GAS). */
+  readonly sizeGas: { readonly free: number; readonly chars: number };
 }
 
 /** What `defineSdk` returns: the contract-facing module and the runtime's own handles. */
@@ -54,22 +64,39 @@ export interface SdkRealm {
   };
   /** What a thrown value says when it is one of the SDK's errors (by brand, not by prototype); undefined otherwise. */
   describe(thrown: unknown): string | undefined;
-  /** Call `instance[fn](...args)`, copying host arrays among `args` into realm arrays. */
-  invoke(instance: object, fn: string, args: readonly unknown[]): unknown;
-  /** Run a compiled module's factory with realm `exports`, `module` and `require`. */
-  loadModule(factory: (...a: unknown[]) => void): { readonly exports: Record<string, unknown>; readonly badImport: string | undefined; readonly threw: boolean; readonly error: unknown };
+  /**
+   * Call `instance[fn](...args)`, copying host arrays among `args` into realm arrays. `outermost`
+   * (the transaction's own call, not an inner one) starts the frame, stack and nesting counts
+   * from zero, whatever an earlier transaction left in them.
+   */
+  invoke(instance: object, fn: string, args: readonly unknown[], outermost: boolean): unknown;
+  /**
+   * Run a compiled module's factory with realm `exports`, `module` and `require`, the metering
+   * helpers and `operators` (the intrinsic guards' helpers for operators and spreads).
+   */
+  loadModule(factory: (...a: unknown[]) => void, operators: readonly unknown[]): { readonly exports: Record<string, unknown>; readonly badImport: string | undefined; readonly threw: boolean; readonly error: unknown };
   /** Whether `value` is a class extending this realm's `Contract`. */
   isContractClass(value: unknown): boolean;
   /** Deep-freeze a realm value (a contract class and its prototype, an instance). */
   harden<T>(value: T): T;
-  /** Gas-metering helpers for instrumented code: step, enter, exit. */
-  readonly metering: readonly [() => void, () => void, () => void];
+  /** Gas-metering helpers for instrumented code: step, enter(slots), exit(slots), freeze(...values). */
+  readonly metering: readonly [() => void, (slots: number) => void, (slots: number) => void, (...values: unknown[]) => void];
+  /** Gas for size and the contract stack budget, for the sandbox's intrinsic guards. */
+  readonly meter: {
+    readonly charge: (gas: number) => void;
+    readonly reserve: (slots: number) => void;
+    readonly release: (slots: number) => void;
+    /** Register what to clear when a transaction's outermost call starts. */
+    readonly onReset: (reset: () => void) => void;
+  };
 }
 
 // eslint-disable-next-line max-lines-per-function
 export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   "use strict";
   const config = JSON.parse(configJson) as SdkConfig;
+  // The sandbox removes JSON from the contracts' realm after the SDK is defined.
+  const stringify = JSON.stringify;
   const { freeze, defineProperty, getPrototypeOf, getOwnPropertyDescriptor } = Object;
   const ownKeys = Reflect.ownKeys;
   const RealmObject = Object;
@@ -90,6 +117,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   const hostEmit = bridge.emit;
   const hostCharge = bridge.charge;
   const hostStep = bridge.step;
+  const hostMeter = bridge.meter;
   const hostFrame = bridge.frame;
   const hostDeployingAddress = bridge.deployingAddress;
   const hostEncodeKey = bridge.encodeKey;
@@ -103,8 +131,23 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   // The realm's intrinsics are frozen by the sandbox (or are the host's, when this runs there):
   // hardening stops at them.
   const seen = new WeakSet<object>([Object.prototype, Function.prototype, Array.prototype, Error, Error.prototype, TypeError.prototype, RangeError.prototype, RegExp.prototype]);
+  // Brand checks of the collections, whose contents freezing does not fix.
+  const collectionChecks = [Map.prototype.has, Set.prototype.has, WeakMap.prototype.has, WeakSet.prototype.has];
+  const reflectApply = Reflect.apply;
+  const isCollection = (value: object): boolean => {
+    for (let i = 0; i < collectionChecks.length; i++) {
+      try {
+        reflectApply(collectionChecks[i]!, value, [undefined]);
+        return true;
+      } catch {
+        // not this kind
+      }
+    }
+    return false;
+  };
   const harden = <T>(value: T): T => {
     if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value as object)) return value;
+    if (isCollection(value as object)) throw new RealmTypeError("a Map, Set, WeakMap or WeakSet that outlives a transaction is state outside storage; keep it in a StorageMap");
     seen.add(value as object);
     freeze(value);
     for (const key of ownKeys(value as object)) {
@@ -123,10 +166,16 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     defineProperty(target, key, { value, writable, enumerable: true, configurable: false });
   };
 
+  /** A string a receipt keeps, cut to the receipt limit so no contract can fill the host's memory with receipts. */
+  const receiptText = (value: unknown): string => {
+    const text = RealmString(value);
+    return text.length > config.receiptString ? `${text.slice(0, config.receiptString)}…` : text;
+  };
+
   class Revert extends RealmError {
     declare readonly reason: string;
     constructor(reason: string) {
-      const text = RealmString(reason);
+      const text = receiptText(reason);
       super(text);
       defineProperty(this, "name", { value: "Revert", writable: true, enumerable: true, configurable: true });
       setOwn(this, "reason", text);
@@ -211,6 +260,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     }
   };
   const encodeKey = (key: unknown): string => {
+    if (typeof key === "string" && key.length > config.mapKey) throw new RealmTypeError(`map keys are limited to ${config.mapKey} characters, got ${key.length}`);
     if (typeof key === "string" || typeof key === "bigint" || typeof key === "boolean") {
       try {
         return hostEncodeKey(key);
@@ -219,6 +269,31 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       }
     }
     throw new RealmTypeError(`map keys must be bigints, strings or booleans, got ${typeof key}`);
+  };
+
+  // ---- the contract stack budget and gas for size ---------------------------------------------
+  // Contract code never meets the engine's stack limit, which differs between threads: every
+  // metered frame and every wrapped builtin reserves an upper bound of its stack use here first.
+  let slots = 0;
+  const maxSlots = config.maxStackSlots;
+  const INNER_CALL_SLOTS = 256;
+  const reserve = (n: number): void => {
+    if (slots + n > maxSlots) throw new Revert(`contract call stack exceeds ${maxSlots} slots`);
+    slots += n;
+  };
+  const release = (n: number): void => {
+    slots -= n;
+  };
+  const resets: (() => void)[] = [];
+  const onReset = (reset: () => void): void => {
+    resets.push(reset);
+  };
+  const meterSize = (gas: number): void => {
+    try {
+      hostMeter(gas);
+    } catch (error) {
+      throw fromHost(error);
+    }
   };
 
   // ---- call context -------------------------------------------------------------------------
@@ -269,19 +344,25 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     /** Call `fn` on the contract at `to`, as this contract. */
     protected call(to: string, fn: string, ...args: unknown[]): unknown {
       if (typeof to !== "string" || typeof fn !== "string") throw new Revert("call: the target and function name must be strings");
+      // The host's frames between this call and the callee's contract frames.
+      reserve(INNER_CALL_SLOTS);
       try {
         return hostCall(to, fn, args);
       } catch (error) {
         throw fromHost(error);
+      } finally {
+        release(INNER_CALL_SLOTS);
       }
     }
 
     /** Record an event in the transaction's receipt. */
     protected emit(name: string, ...args: unknown[]): void {
       if (typeof name !== "string") throw new Revert("emit: the event name must be a string");
+      if (name.length > config.receiptString) throw new Revert(`emit: event names are limited to ${config.receiptString} characters`);
       for (let i = 0; i < args.length; i++) {
         const t = typeof args[i];
         if (t !== "bigint" && t !== "string" && t !== "boolean") throw new Revert(`emit: event arguments must be bigints, strings or booleans, got ${t}`);
+        if (t === "string" && (args[i] as string).length > config.receiptString) throw new Revert(`emit: event strings are limited to ${config.receiptString} characters`);
       }
       try {
         hostEmit(name, args);
@@ -303,7 +384,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   };
 
   const variablePrefix = (name: string): string => {
-    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw new RealmTypeError(`invalid storage variable name ${JSON.stringify(name)}`);
+    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw new RealmTypeError(`invalid storage variable name ${stringify(name)}`);
     return `${deployingAddress()}/${name}`;
   };
 
@@ -344,9 +425,13 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     }
 
     set(...keysAndValue: unknown[]): void {
-      const value = keysAndValue[keysAndValue.length - 1];
-      const keys = keysAndValue.slice(0, -1);
-      write(this.location(...keys), checked(value));
+      const last = keysAndValue.length - 1;
+      const value = keysAndValue[last];
+      // The location by hand: this is the hottest path of every contract, and the realm's
+      // array methods are metered wrappers.
+      let loc = this.prefix + encodeKey(last > 0 ? keysAndValue[0] : undefined);
+      for (let i = 1; i < last; i++) loc += `/${encodeKey(keysAndValue[i])}`;
+      write(loc, checked(value));
     }
   }
 
@@ -392,6 +477,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   const hashValues = (...values: unknown[]): bigint => {
     let text = "";
     for (const value of values) text += `${typeof value}:${RealmString(value)};`;
+    // Hashing is linear in the text: a long one pays for its size.
+    if (text.length > config.sizeGas.free) meterSize(Math.floor(text.length / config.sizeGas.chars));
     let hex: string;
     try {
       hex = hostSha256Hex(text);
@@ -412,18 +499,33 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     }
   };
 
+  // The mixing loop lives in its own function, called for chunks of at most 2,048 rounds. As one
+  // loop over all of a call's units it was compiled by on-stack replacement call by call, and a
+  // process ran it 4× slower for its first thousand calls or so — or did not, depending on the
+  // order in which calls warmed it: the same block measured 40 ms in one process and 110 ms in
+  // the next. A small function called often is optimized early and the same way every time.
+  // Every value stays an int32 (`| 0` after the add), so no iteration ever boxes a double.
+  const mixState = new Int32Array(2);
+  const mix = (rounds: number): void => {
+    let a = mixState[0]! | 0;
+    let b = mixState[1]! | 0;
+    // imul is a local: a global lookup inside a vm context goes through the context's
+    // interceptor, which in this loop costs more than the work itself.
+    for (let i = 0; i < rounds; i++) {
+      a = (imul(a ^ (a >>> 15), 0x2c1b3c6d) + b) | 0;
+      b = (b + 0x9e3779b9) | 0;
+    }
+    mixState[0] = a;
+    mixState[1] = b;
+  };
+
   /** Deterministic CPU work: `units` rounds of an integer mix seeded by `seed`, charged one gas per unit. */
   const work = (units: number, seed: bigint): bigint => {
     charge(units);
-    let a = RealmNumber(seed & 0xffffffffn) | 0;
-    let b = RealmNumber((seed >> 32n) & 0xffffffffn) | 0;
-    // imul is a local: a global lookup inside a vm context goes through the context's interceptor,
-    // which in this loop costs more than the work itself (13× on mainnet replays).
-    for (let i = 0; i < units; i++) {
-      a = imul(a ^ (a >>> 15), 0x2c1b3c6d) + b;
-      b = (b + 0x9e3779b9) | 0;
-    }
-    return RealmBigInt(a >>> 0) * 0x100000000n + RealmBigInt(b >>> 0);
+    mixState[0] = RealmNumber(seed & 0xffffffffn) | 0;
+    mixState[1] = RealmNumber((seed >> 32n) & 0xffffffffn) | 0;
+    for (let left = units; left > 0; left -= 2048) mix(left < 2048 ? left : 2048);
+    return RealmBigInt(mixState[0]! >>> 0) * 0x100000000n + RealmBigInt(mixState[1]! >>> 0);
   };
 
   const sdk = harden({
@@ -470,7 +572,12 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     throw new RealmTypeError("a host object cannot be passed to contract code");
   };
 
-  const invoke = (instance: object, fn: string, args: readonly unknown[]): unknown => {
+  const invoke = (instance: object, fn: string, args: readonly unknown[], outermost: boolean): unknown => {
+    if (outermost) {
+      depth = 0;
+      slots = 0;
+      for (let i = 0; i < resets.length; i++) resets[i]!();
+    }
     const copy: unknown[] = [];
     for (let i = 0; i < args.length; i++) {
       const v = args[i];
@@ -479,20 +586,23 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     return (instance as Record<string, (...a: unknown[]) => unknown>)[fn]!(...copy);
   };
 
-  const loadModule = (factory: (...a: unknown[]) => void) => {
+  const loadModule = (factory: (...a: unknown[]) => void, operators: readonly unknown[]) => {
     const exports = {};
     const module = { exports };
     let badImport: string | undefined;
     const require = (id: string): unknown => {
       if (id === "prescient/contract") return sdk;
       badImport = RealmString(id);
-      throw new RealmError(`contracts may import only "prescient/contract", not ${JSON.stringify(badImport)}`);
+      throw new RealmError(`contracts may import only "prescient/contract", not ${stringify(badImport)}`);
     };
     try {
-      factory(exports, require, module, ...metering);
+      factory(exports, require, module, ...metering, ...operators);
     } catch (error) {
       return freeze({ __proto__: null, exports: module.exports as Record<string, unknown>, badImport, threw: true, error });
     }
+    // What the module wrapper handed the module outlives every transaction: frozen, like the module's own bindings.
+    harden(module);
+    harden(require);
     return freeze({ __proto__: null, exports: module.exports as Record<string, unknown>, badImport, threw: false, error: undefined });
   };
 
@@ -508,19 +618,25 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       throw fromHost(error);
     }
   };
-  const enter = (): void => {
+  const enter = (slots: number): void => {
     try {
       hostStep();
     } catch (error) {
       throw fromHost(error);
     }
     if (depth >= maxFrames) throw new Revert(`call depth exceeds ${maxFrames} contract frames`);
+    reserve(slots);
     depth++;
   };
-  const exit = (): void => {
+  const exit = (slots: number): void => {
     depth--;
+    release(slots);
   };
-  const metering = freeze([freeze(step), freeze(enter), freeze(exit)] as const);
+  /** The module's own bindings, frozen once it has loaded: state lives in storage only. */
+  const freezeModule = (...values: unknown[]): void => {
+    for (let i = 0; i < values.length; i++) harden(values[i]);
+  };
+  const metering = freeze([freeze(step), freeze(enter), freeze(exit), freeze(freezeModule)] as const);
 
   return freeze({
     sdk: sdk as unknown as Readonly<Record<string, unknown>>,
@@ -531,5 +647,6 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     isContractClass,
     harden,
     metering,
+    meter: freeze({ charge: meterSize, reserve, release, onReset }),
   }) as unknown as SdkRealm;
 }

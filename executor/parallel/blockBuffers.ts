@@ -36,9 +36,7 @@ export const H = {
   /** Columns mode: the column being released, and how many of its members are still running. */
   column: 8 * LINE,
   columnRemaining: 8 * LINE + 1,
-  /** Transactions that broke their declared lists (the `violations` stat). */
-  violations: 9 * LINE,
-  size: 10 * LINE,
+  size: 9 * LINE,
 } as const;
 
 export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
@@ -52,6 +50,8 @@ export interface BlockBuffers {
   readonly gasUsed: SharedArrayBuffer;
   /** Per tx: 1 once committed (rolled back: 0). */
   readonly committed: SharedArrayBuffer;
+  /** Per tx: 1 when its committed attempt broke its declared list (the `violations` stat; rolled back: 0). */
+  readonly violated: SharedArrayBuffer;
   /** Per tx: which thread ran it, and when (ms since the block started, per the thread's clock). */
   readonly thread: SharedArrayBuffer;
   readonly startMs: SharedArrayBuffer;
@@ -75,6 +75,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     status: new SharedArrayBuffer(n),
     gasUsed: new SharedArrayBuffer(n * 8),
     committed: new SharedArrayBuffer(n),
+    violated: new SharedArrayBuffer(n),
     thread: new SharedArrayBuffer(n),
     startMs: new SharedArrayBuffer(n * 8),
     endMs: new SharedArrayBuffer(n * 8),
@@ -94,6 +95,7 @@ export class BlockView {
   readonly status: Uint8Array;
   readonly gasUsed: Float64Array;
   readonly committed: Uint8Array;
+  readonly violated: Uint8Array;
   readonly thread: Uint8Array;
   readonly startMs: Float64Array;
   readonly endMs: Float64Array;
@@ -114,6 +116,7 @@ export class BlockView {
     this.status = new Uint8Array(b.status);
     this.gasUsed = new Float64Array(b.gasUsed);
     this.committed = new Uint8Array(b.committed);
+    this.violated = new Uint8Array(b.violated);
     this.thread = new Uint8Array(b.thread);
     this.startMs = new Float64Array(b.startMs);
     this.endMs = new Float64Array(b.endMs);

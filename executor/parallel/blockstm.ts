@@ -35,6 +35,7 @@ import { TxHost } from "../txHost.js";
 import type { EngineOptions } from "./engine.js";
 import { STATUS } from "./blockBuffers.js";
 import { idleUntil, wakeSleepers } from "./sleep.js";
+import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 const LINE = 16;
 /** Header words, the hot ones on cache lines of their own. */
@@ -211,6 +212,10 @@ export class BlockStmThread {
 
   extras = new Map<number, StmExtra>();
   counts: StmCounts = { executions: 0, validations: 0, aborts: 0 };
+  /** Incarnations and validations with their times, when recording (see activity.ts). */
+  activity: ActivityLog | undefined;
+  /** performance.now() of the execution's start on this thread's clock. */
+  #activityEpoch = 0;
 
   constructor(parameters: { block: Block; prepared: readonly PreparedTx[]; state: SharedState; runtime: ContractRuntime }) {
     this.block = parameters.block;
@@ -237,8 +242,8 @@ export class BlockStmThread {
     this.#gasPrice = this.prepared.map((p) => p.tx.gasPrice);
   }
 
-  /** Attach to a block execution's buffers. */
-  begin(buffers: StmBuffers, options: EngineOptions): void {
+  /** Attach to a block execution's buffers; `epoch` is the execution's start on this thread's clock. */
+  begin(buffers: StmBuffers, options: EngineOptions, epoch = 0): void {
     this.#n = buffers.txCount;
     this.#epoch = buffers.epoch;
     this.#options = options;
@@ -261,6 +266,8 @@ export class BlockStmThread {
     this.#loc = new Int32Array(buffers.locations);
     this.extras = new Map();
     this.counts = { executions: 0, validations: 0, aborts: 0 };
+    this.activity = options.activity === true ? new ActivityLog() : undefined;
+    this.#activityEpoch = epoch;
   }
 
   // ---------------------------------------------------------------- multi-version memory
@@ -529,12 +536,18 @@ export class BlockStmThread {
       this.#readLog.length = 0;
       this.#pendingWrites.length = 0;
       this.counts.executions++;
+      const log = this.activity;
+      const started = log === undefined ? 0 : performance.now();
       const result = runTx(prepared, this.runtime, host, this.#options, () => {
         for (const entry of host.overlay) this.#pendingWrites.push(entry);
         host.discard();
       });
       const blocking = this.#blockedOn;
       this.#tx = -1;
+      if (log !== undefined) {
+        const stopped = result === undefined || blocking >= 0;
+        log.push(stopped ? RAW_ACTIVITY.stopped : RAW_ACTIVITY.completed, tx, incarnation, started - this.#activityEpoch, performance.now() - this.#activityEpoch);
+      }
       if (result === undefined || blocking >= 0) {
         if (blocking < 0) throw new Error(`internal error: transaction ${tx} stopped without a dependency`);
         this.counts.aborts++;
@@ -556,7 +569,10 @@ export class BlockStmThread {
   /** needs_reexecution: validate an incarnation; returns the next task (re-execution, or none). */
   #validate(tx: number, incarnation: number): number {
     this.counts.validations++;
+    const log = this.activity;
+    const started = log === undefined ? 0 : performance.now();
     const valid = this.#validateReadSet(tx);
+    log?.push(valid ? RAW_ACTIVITY.validated : RAW_ACTIVITY.failedValidation, tx, incarnation, started - this.#activityEpoch, performance.now() - this.#activityEpoch);
     const aborted = !valid && this.#tryValidationAbort(tx, incarnation);
     if (aborted) {
       this.counts.aborts++;
@@ -809,6 +825,13 @@ export class BlockStmThread {
       this.state.setById(this.#feeId, (old ?? 0n) + sum);
     }
     return { incarnation, status: this.#outcome.slice(), gasUsed: this.#gasUsed.slice(), violated: this.#violated.slice() };
+  }
+
+  /** Transactions whose latest incarnation has executed (a progress figure while the block runs). */
+  executedCount(): number {
+    let count = 0;
+    for (let tx = 0; tx < this.#n; tx++) if ((Atomics.load(this.#status, tx) & 3) === EXECUTED) count++;
+    return count;
   }
 
   /** Stop every thread of this block (a worker failed). */

@@ -21,6 +21,7 @@ import { runTx } from "../runTx.js";
 import { TxHost, type ScheduleGuard } from "../txHost.js";
 import { BlockView, H, STATUS } from "./blockBuffers.js";
 import { UndoLog, applyUndoRecord, type UndoRecord } from "./undoLog.js";
+import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 export type ReleasePolicy = "dag" | "columns";
 
@@ -28,6 +29,8 @@ export interface EngineOptions {
   readonly enforce: EnforcementPolicy;
   readonly checkSignatures: boolean;
   readonly events: boolean;
+  /** Record every attempt with its times (for reports; see activity.ts). */
+  readonly activity?: boolean;
 }
 
 export type { UndoRecord };
@@ -59,6 +62,8 @@ export class BlockThread {
   /** Attempts and discarded attempts in this execution (counted here, summed by the main thread). */
   executions = 0;
   aborts = 0;
+  /** This execution's attempts, when recording (taken by the round's result). */
+  activity: ActivityLog | undefined;
   readonly #guards: (ScheduleGuard | undefined)[];
   readonly #host: TxHost;
   readonly #feeLocationId: number;
@@ -110,6 +115,7 @@ export class BlockThread {
     this.extras = [];
     this.executions = 0;
     this.aborts = 0;
+    this.activity = options.activity === true ? new ActivityLog() : undefined;
   }
 
   #guard(tx: number): ScheduleGuard {
@@ -163,18 +169,22 @@ export class BlockThread {
       const cursor = undo.abortOpen(state);
       if (cursor >= 0) Atomics.store(view.header, H.feeCursor, cursor);
       this.aborts++;
+      this.activity?.push(RAW_ACTIVITY.stopped, tx, 0, started - this.#epoch, performance.now() - this.#epoch);
       return false;
     }
     const r = result.receipt;
     view.gasUsed[tx] = r.gasUsed;
     view.status[tx] = r.status === "success" ? STATUS.success : r.status === "revert" ? STATUS.revert : r.status === "out-of-gas" ? STATUS.outOfGas : STATUS.invalid;
     view.thread[tx] = this.threadId;
-    view.startMs[tx] = started - this.#epoch;
-    view.endMs[tx] = performance.now() - this.#epoch;
+    const startMs = started - this.#epoch;
+    const endMs = performance.now() - this.#epoch;
+    view.startMs[tx] = startMs;
+    view.endMs[tx] = endMs;
+    this.activity?.push(RAW_ACTIVITY.completed, tx, 0, startMs, endMs);
     if (r.error !== undefined || r.events !== undefined) {
       this.extras.push({ index: tx, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
     }
-    if (result.violations > 0) Atomics.add(view.header, H.violations, 1);
+    view.violated[tx] = result.violations > 0 ? 1 : 0;
     undo.commit(tx);
     view.committed[tx] = 1;
     return true;

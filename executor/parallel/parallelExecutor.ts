@@ -30,6 +30,7 @@ import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, feesOf, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
+import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
 
 export type ParallelMode = "hybrid" | "columns" | "blockstm";
 
@@ -41,6 +42,13 @@ export interface CreateParallelExecutorParameters {
   readonly file?: string;
   /** State capacity in locations (see SharedState). */
   readonly capacity?: number;
+  /**
+   * The state to execute on (default: the genesis' state in a fresh SharedState). Over an LMDB
+   * base, each worker opens the same directory read-only and fills locations from it.
+   */
+  readonly state?: SharedState;
+  /** The contracts already deployed from `genesis` on this thread (default: deployed here). */
+  readonly runtime?: ContractRuntime;
 }
 
 export interface LoadParallelBlockParameters {
@@ -75,6 +83,8 @@ export interface ExecuteParallelParameters {
   readonly checkSignatures?: boolean;
   readonly events?: boolean;
   readonly prepared?: readonly PreparedTx[];
+  /** The access sets to schedule a block that is not loaded yet with (default: the analyzer's). */
+  readonly sets?: BlockAccessSets;
   readonly file?: string;
   /**
    * Run inline on the calling thread when the projected speedup at this many threads is below
@@ -83,6 +93,17 @@ export interface ExecuteParallelParameters {
   readonly inlineBelowSpeedup?: number;
   /** Fault injection for tests: the worker that picks transaction `tx` throws, or exits. */
   readonly faultInjection?: FaultInjection;
+  /**
+   * Record every execution attempt and validation per thread, with its times, in the result's
+   * `activity` (what a report's Gantt chart shows). Off by default: it costs two clock reads per
+   * attempt.
+   */
+  readonly activity?: boolean;
+  /**
+   * Called about ten times a second while the block runs, with how many transactions have
+   * committed (Block-STM: executed), and once at the end. For progress bars; never per transaction.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface FaultInjection {
@@ -106,6 +127,8 @@ export interface ParallelExecutionResult extends ExecutionResult {
   readonly loadMs: number;
   /** Set when a worker failed mid-block and the block was re-run on the calling thread. */
   readonly workerFailure?: string;
+  /** Per thread, every attempt and validation (when `activity` was asked for). */
+  readonly activity?: ExecutionActivity;
 }
 
 const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
@@ -143,14 +166,38 @@ export class ParallelExecutor {
     const { threads } = parameters;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads must be a positive integer, got ${threads}`);
     if (threads > 64) throw new RangeError(`threads must be at most 64, got ${threads}`);
-    const runtime = await ContractRuntime.create({ genesis: parameters.genesis, baseDir: parameters.baseDir, file: parameters.file });
-    const state = SharedState.fromEntries(stateFromGenesis(parameters.genesis, parameters.file).entries(), parameters.capacity !== undefined ? { capacity: parameters.capacity } : {});
-    const workerData: WorkerData = { genesis: { contracts: parameters.genesis.contracts, accounts: [] }, baseDir: parameters.baseDir, state: state.buffers };
+    const runtime = parameters.runtime ?? (await ContractRuntime.create({ genesis: parameters.genesis, baseDir: parameters.baseDir, file: parameters.file }));
+    const state = parameters.state ?? SharedState.fromEntries(stateFromGenesis(parameters.genesis, parameters.file).entries(), parameters.capacity !== undefined ? { capacity: parameters.capacity } : {});
+    const base = state.base;
+    if (base !== undefined && base.source === undefined && threads > 1) throw new RangeError("a state whose base only this thread can read runs on one thread");
+    const workerData: WorkerData = {
+      genesis: { contracts: parameters.genesis.contracts, accounts: [] },
+      baseDir: parameters.baseDir,
+      state: state.buffers,
+      ...(base?.source !== undefined ? { base: base.source } : {}),
+    };
     const pool =
       threads > 1
         ? new Piscina({ filename: WORKER_FILE(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, workerData, concurrentTasksPerWorker: 1 })
         : undefined;
     return new ParallelExecutor(threads, state, runtime, pool);
+  }
+
+  /**
+   * Transactions prepared against another runtime (the caller's chain) call that runtime's
+   * contract instances, which live in another realm: run on this thread, their errors would not
+   * carry this realm's brand and their receipts would differ from the sequential ones. Point
+   * them at this executor's instances (same genesis, same ABI), or prepare the block again.
+   */
+  #ownPrepared(prepared: readonly PreparedTx[], block: Block, file: string | undefined): readonly PreparedTx[] {
+    if (prepared.every((p) => p.target === this.runtime.get(p.tx.to))) return prepared;
+    const own: PreparedTx[] = [];
+    for (const p of prepared) {
+      const target = this.runtime.get(p.tx.to);
+      if (target === undefined || target.file !== p.target.file) return prepareBlock(block, this.runtime, file);
+      own.push({ ...p, target });
+    }
+    return own;
   }
 
   async close(): Promise<void> {
@@ -161,7 +208,7 @@ export class ParallelExecutor {
     const started = performance.now();
     const { block } = parameters;
     const checkSignatures = parameters.checkSignatures ?? true;
-    const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
+    const prepared = parameters.prepared === undefined ? prepareBlock(block, this.runtime, parameters.file) : this.#ownPrepared(parameters.prepared, block, parameters.file);
     const sets = parameters.sets ?? (await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures }));
     const graph = buildConflictGraph(sets);
     const shared = (a: Int32Array) => {
@@ -211,11 +258,18 @@ export class ParallelExecutor {
           block: parameters.block,
           ...(parameters.checkSignatures !== undefined ? { checkSignatures: parameters.checkSignatures } : {}),
           ...(parameters.prepared !== undefined ? { prepared: parameters.prepared } : {}),
+          ...(parameters.sets !== undefined ? { sets: parameters.sets } : {}),
           ...(parameters.file !== undefined ? { file: parameters.file } : {}),
         });
     const mode = parameters.mode ?? "hybrid";
-    const options: EngineOptions = { enforce: parameters.enforce ?? "fallback", checkSignatures: loaded.payload.checkSignatures, events: parameters.events ?? false };
-    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection);
+    const options: EngineOptions = {
+      enforce: parameters.enforce ?? "fallback",
+      checkSignatures: loaded.payload.checkSignatures,
+      events: parameters.events ?? false,
+      ...(parameters.activity === true ? { activity: true } : {}),
+    };
+    const onProgress = parameters.onProgress;
+    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection, onProgress);
     const started = performance.now();
     const gas = totalGas(loaded.graph);
     const projected = gas / Math.max(1e-9, listScheduleMakespan(loaded.graph, this.threads));
@@ -230,7 +284,7 @@ export class ParallelExecutor {
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
       // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
-      const result = this.#runInline(loaded, options, mode);
+      const result = this.#runInline(loaded, options, mode, onProgress);
       this.#learn(result.stats.wallMs, gas);
       return result;
     }
@@ -238,16 +292,20 @@ export class ParallelExecutor {
     // two typed-array copies, a few milliseconds for a state of a million locations.
     const before = this.state.snapshotValues();
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection);
+    const stopWatching = watchProgress(() => run.committedCount(), loaded.prepared.length, onProgress);
     try {
-      await run.runSet(allTxs(loaded.prepared.length), mode === "columns" ? "columns" : "dag", this.#pool);
+      await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#pool);
     } catch (error) {
       if (!(error instanceof WorkerFailure)) throw error;
       // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
       // thread: the result is still exactly the sequential one.
       this.state.restoreValues(before);
-      return { ...this.#runInline(loaded, options, mode), workerFailure: error.message };
+      return { ...this.#runInline(loaded, options, mode, onProgress), workerFailure: error.message };
+    } finally {
+      stopWatching();
     }
     const result = run.finish(mode, this.#pool === undefined ? 1 : this.threads);
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     this.#learn(result.workMs, gas);
     const { workMs: _work, ...rest } = result;
     void _work;
@@ -258,7 +316,12 @@ export class ParallelExecutor {
    * Block-STM with no hints: neither the DAG nor the access sets are used. One task per worker
    * (or the calling thread alone at one thread) runs the collaborative scheduler until done.
    */
-  async #runBlockStm(loaded: LoadedParallelBlock, options: EngineOptions, fault: FaultInjection | undefined): Promise<ParallelExecutionResult> {
+  async #runBlockStm(
+    loaded: LoadedParallelBlock,
+    options: EngineOptions,
+    fault: FaultInjection | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+  ): Promise<ParallelExecutionResult> {
     const started = performance.now();
     this.#stmLocations ??= createStmLocationTable(this.state.buffers.capacity);
     const buffers = createStmBuffers(loaded.prepared.length, ++this.#executionId, this.#stmLocations);
@@ -268,9 +331,12 @@ export class ParallelExecutor {
       main = new BlockStmThread({ block: loaded.block, prepared: loaded.prepared, state: this.state, runtime: this.runtime });
       this.#stmThreads.set(loaded, main);
     }
-    main.begin(buffers, options);
+    main.begin(buffers, options, started);
     const before = this.state.snapshotValues();
     const counts = { executions: 0, validations: 0, aborts: 0 };
+    const activity: ThreadRecords[] = [];
+    const threadsSeen: number[] = [];
+    const stopWatching = watchProgress(() => main.executedCount(), loaded.prepared.length, onProgress);
     const extras = new Map<number, StmExtra>();
     const keep = (extra: StmExtra) => {
       const known = extras.get(extra.index);
@@ -279,6 +345,9 @@ export class ParallelExecutor {
     try {
       if (this.#pool === undefined) {
         main.run(fault);
+        const records = main.activity?.take();
+        if (records !== undefined) activity.push({ thread: 0, records });
+        threadsSeen.push(0);
         for (const extra of main.extras.values()) keep(extra);
         counts.executions += main.counts.executions;
         counts.validations += main.counts.validations;
@@ -286,7 +355,7 @@ export class ParallelExecutor {
       } else {
         const tasks: Promise<BlockStmResult>[] = [];
         for (let t = 0; t < this.threads; t++) {
-          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, ...(fault !== undefined ? { fault } : {}) };
+          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started, ...(fault !== undefined ? { fault } : {}) };
           tasks.push(this.#pool.run(task) as Promise<BlockStmResult>);
         }
         // A worker that fails never finishes its task: the first failure stops everyone.
@@ -295,6 +364,8 @@ export class ParallelExecutor {
         for (const s of settled) {
           if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
           if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
+          if (s.value.threadId !== undefined) threadsSeen.push(s.value.threadId);
+          if (s.value.activity !== undefined && s.value.threadId !== undefined) activity.push({ thread: s.value.threadId, records: s.value.activity });
           for (const extra of s.value.extras) keep(extra);
           counts.executions += s.value.counts.executions;
           counts.validations += s.value.counts.validations;
@@ -305,7 +376,9 @@ export class ParallelExecutor {
       if (!(error instanceof WorkerFailure) && !(error instanceof StmCapacityError)) throw error;
       // The state was not touched yet (values are applied at the end), but restore to be safe.
       this.state.restoreValues(before);
-      return { ...this.#runInline(loaded, options, "blockstm"), workerFailure: (error as Error).message };
+      return { ...this.#runInline(loaded, options, "blockstm", onProgress), workerFailure: (error as Error).message };
+    } finally {
+      stopWatching();
     }
     const final = main.applyFinal();
     const names = ["pending", "success", "revert", "out-of-gas", "invalid"] as const;
@@ -326,6 +399,7 @@ export class ParallelExecutor {
       };
     }
     const wallMs = performance.now() - started;
+    onProgress?.(loaded.prepared.length, loaded.prepared.length);
     return {
       stateRoot: this.state.root(),
       receipts,
@@ -334,11 +408,22 @@ export class ParallelExecutor {
       inline: false,
       rounds: 1,
       loadMs: loaded.loadMs,
+      ...(options.activity === true ? { activity: assembleActivity({ parts: activity, threads: threadsSeen, workers: this.#pool === undefined ? 0 : this.threads }) } : {}),
     };
   }
 
-  #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode): ParallelExecutionResult {
-    const result = executeBlockSequential({ block: loaded.block, state: this.state, runtime: this.runtime, prepared: loaded.prepared, enforce: options.enforce, checkSignatures: options.checkSignatures, events: options.events });
+  #runInline(loaded: LoadedParallelBlock, options: EngineOptions, mode: ParallelMode, onProgress?: (done: number, total: number) => void): ParallelExecutionResult {
+    const result = executeBlockSequential({
+      block: loaded.block,
+      state: this.state,
+      runtime: this.runtime,
+      prepared: loaded.prepared,
+      enforce: options.enforce,
+      checkSignatures: options.checkSignatures,
+      events: options.events,
+      ...(options.activity === true ? { activity: true, activityLabel: "main thread (inline)" } : {}),
+      ...(onProgress !== undefined ? { onProgress } : {}),
+    });
     return { ...result, stats: { ...result.stats, mode, threads: 1 }, timeline: () => [], inline: true, rounds: 0, loadMs: loaded.loadMs };
   }
 
@@ -374,8 +459,18 @@ function totalGas(graph: ConflictGraph): number {
   return sum;
 }
 
-function allTxs(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+function countOnes(flags: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) n += flags[i]!;
+  return n;
+}
+
+/** Report progress every 100 ms while a block runs on the workers; returns the stop function. */
+function watchProgress(count: () => number, total: number, onProgress: ((done: number, total: number) => void) | undefined): () => void {
+  if (onProgress === undefined) return () => {};
+  const timer = setInterval(() => onProgress(count(), total), 100);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** One block's execution on the main thread's side: rounds, recovery, and the final result. */
@@ -392,6 +487,7 @@ class BlockRun {
   #rolledBack = 0;
   #rounds = 0;
   readonly #workerCounts = new Map<number, { executions: number; aborts: number }>();
+  readonly #activity: ThreadRecords[] = [];
 
   readonly #fault: FaultInjection | undefined;
 
@@ -497,6 +593,7 @@ class BlockRun {
         results.push(s.value);
         // Each worker reports its running totals for this execution: keep the latest per worker.
         this.#workerCounts.set(s.value.threadId, { executions: s.value.executions, aborts: s.value.aborts });
+        if (s.value.activity !== undefined) this.#activity.push({ thread: s.value.threadId, records: s.value.activity });
       }
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
@@ -525,26 +622,48 @@ class BlockRun {
       view.status[tx] = STATUS.pending;
       view.gasUsed[tx] = 0;
       view.committed[tx] = 0;
+      view.violated[tx] = 0;
       this.#extras.delete(tx);
       this.#rolledBack++;
     }
+  }
+
+  /** Transactions committed so far (read while the workers run: a progress figure, not exact). */
+  committedCount(): number {
+    const committed = this.#view.committed;
+    let count = 0;
+    for (let i = 0; i < committed.length; i++) count += committed[i]!;
+    return count;
   }
 
   #committed(tx: number): boolean {
     return this.#view.committed[tx] === 1;
   }
 
-  async runSet(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
-    if (members.length === 0) return;
-    const violation = await this.#round(members, policy, pool);
-    if (violation >= this.#view.txCount) return;
-    await this.runSet(members.filter((tx) => tx < violation && !this.#committed(tx)), policy, pool);
-    // Everything before it has committed and nothing runs beside it: the transaction sees exactly
-    // the sequential state, whatever it touches.
-    this.#main.extras = [];
-    this.#main.execute(violation, false);
-    for (const extra of this.#main.extras) this.#extras.set(extra.index, extra);
-    await this.runSet(members.filter((tx) => tx > violation && !this.#committed(tx)), policy, pool);
+  /**
+   * Run every transaction below `bound` that has not committed, in rounds. A round stops at the
+   * lowest transaction v that left its scheduled set, after every transaction committed after v —
+   * in this round or an earlier one — was rolled back: they may have missed what v really touched.
+   * Then what is left before v runs first (recursively: it may stop at an earlier violation and
+   * roll back more), v runs alone on this thread, and the loop takes up everything still
+   * uncommitted below the bound, including what the rollbacks undid. Every round's members are all
+   * the uncommitted transactions below its bound, so no transaction is left out of the DAG, and
+   * each iteration commits at least v: the loop ends.
+   */
+  async runBelow(bound: number, policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
+    for (;;) {
+      const members: number[] = [];
+      for (let tx = 0; tx < bound; tx++) if (!this.#committed(tx)) members.push(tx);
+      if (members.length === 0) return;
+      const violation = await this.#round(members, policy, pool);
+      if (violation >= this.#view.txCount) continue;
+      await this.runBelow(violation, policy, pool);
+      // Everything before it has committed and nothing runs beside it: the transaction sees exactly
+      // the sequential state, whatever it touches.
+      this.#main.extras = [];
+      this.#main.execute(violation, false);
+      for (const extra of this.#main.extras) this.#extras.set(extra.index, extra);
+    }
   }
 
   finish(mode: ParallelMode, threads: number): Omit<ParallelExecutionResult, "inline" | "loadMs"> & { workMs: number } {
@@ -573,6 +692,8 @@ class BlockRun {
       };
     }
     const wallMs = performance.now() - this.#started;
+    const mainRecords = this.#main.activity?.take();
+    if (mainRecords !== undefined && mainRecords.length > 0) this.#activity.push({ thread: 0, records: mainRecords });
     // Time spent inside transactions, over all threads: the block's single-thread work.
     let workMs = 0;
     for (let i = 0; i < view.txCount; i++) workMs += view.endMs[i]! - view.startMs[i]!;
@@ -587,11 +708,20 @@ class BlockRun {
         executions: this.#main.executions + sum(this.#workerCounts, "executions"),
         validations: 0,
         aborts: this.#main.aborts + sum(this.#workerCounts, "aborts") + this.#rolledBack,
-        violations: view.header[H.violations]!,
+        violations: countOnes(view.violated),
       },
       timeline: () => Array.from({ length: view.txCount }, (_, i) => ({ tx: i, thread: view.thread[i]!, startMs: view.startMs[i]!, endMs: view.endMs[i]! })),
       rounds: this.#rounds,
       workMs,
+      ...(this.#options.activity === true
+        ? {
+            activity: assembleActivity({
+              parts: this.#activity,
+              threads: threads === 1 ? [0] : Array.from(this.#workerCounts.keys()),
+              workers: threads === 1 ? 0 : threads,
+            }),
+          }
+        : {}),
     };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Genesis } from "../../core/types.js";
 import type { SharedStateBuffers } from "../../state/sharedState.js";
+import type { StateBaseSource } from "../../state/state.js";
 import type { BlockBuffers } from "./blockBuffers.js";
 import type { StmBuffers, StmCounts, StmExtra } from "./blockstm.js";
 import type { EngineOptions, ReceiptExtra, ReleasePolicy, UndoRecord } from "./engine.js";
@@ -13,6 +14,8 @@ export interface WorkerData {
   readonly genesis: Genesis;
   readonly baseDir: string;
   readonly state: SharedStateBuffers;
+  /** The persistent state under the shared state, opened read-only by each worker. */
+  readonly base?: StateBaseSource;
 }
 
 /** What a worker needs to decode and prepare a block (sent with every task; used once). */
@@ -65,6 +68,8 @@ export interface RoundResult {
   /** This worker's attempts and discarded attempts so far in this execution. */
   readonly executions: number;
   readonly aborts: number;
+  /** This worker's attempts in this round, when recording (see activity.ts). */
+  readonly activity?: Float64Array;
 }
 
 /** One Block-STM execution of a block: every worker runs the collaborative scheduler's loop. */
@@ -73,6 +78,8 @@ export interface BlockStmTask {
   readonly block: BlockPayload;
   readonly buffers: StmBuffers;
   readonly options: EngineOptions;
+  /** `performance.timeOrigin + now()` of the execution's start, for the activity times. */
+  readonly epochWallMs: number;
   readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
 }
 
@@ -81,4 +88,7 @@ export interface BlockStmResult {
   readonly extras: readonly StmExtra[];
   readonly counts: StmCounts;
   readonly failed?: string;
+  /** Which worker ran the task, and its attempts and validations when recording. */
+  readonly threadId?: number;
+  readonly activity?: Float64Array;
 }

@@ -6,6 +6,7 @@
 import { threadId, workerData } from "node:worker_threads";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { SharedState } from "../../state/sharedState.js";
+import { StateDb } from "../../state/stateDb.js";
 import { prepareBlock } from "../prepare.js";
 import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
@@ -14,7 +15,9 @@ import { BlockStmThread } from "./blockstm.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
-const state = SharedState.attach(data.state);
+// The main thread opened the directory (and its databases) before starting the pool, so opening
+// it here only looks them up.
+const state = SharedState.attach(data.state, data.base === undefined ? undefined : StateDb.open(data.base.dir, { readOnly: true }));
 const runtimeReady = ContractRuntime.create({ genesis: data.genesis, baseDir: data.baseDir });
 let current: { blockId: number; thread: BlockThread; stm?: BlockStmThread } | undefined;
 
@@ -47,13 +50,15 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
   const holder = current!;
   holder.stm ??= new BlockStmThread({ block: thread.block, prepared: thread.prepared, state, runtime: thread.runtime });
   const stm = holder.stm;
-  stm.begin(task.buffers, task.options);
+  stm.begin(task.buffers, task.options, task.epochWallMs - performance.timeOrigin);
   stm.run(task.fault);
-  return { extras: Array.from(stm.extras.values()), counts: stm.counts };
+  const activity = stm.activity?.take();
+  return { extras: Array.from(stm.extras.values()), counts: stm.counts, threadId: thread.threadId, ...(activity !== undefined ? { activity } : {}) };
 }
 
 export default async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | { loadMs: number }> {
   const loadStart = performance.now();
+  state.sync();
   let thread: BlockThread;
   try {
     thread = await loadBlock(task.block);
@@ -82,5 +87,15 @@ export default async function runTask(task: LoadTask | RoundTask | BlockStmTask)
   thread.runRound(task.policy, task.fault);
   const violation = Atomics.load(thread.view.header, H.violation);
   const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
-  return { extras: thread.extras, undo, loadMs, loopMs: performance.now() - loopStart, threadId: thread.threadId, executions: thread.executions, aborts: thread.aborts };
+  const activity = thread.activity?.take();
+  return {
+    extras: thread.extras,
+    undo,
+    loadMs,
+    loopMs: performance.now() - loopStart,
+    threadId: thread.threadId,
+    executions: thread.executions,
+    aborts: thread.aborts,
+    ...(activity !== undefined ? { activity } : {}),
+  };
 }

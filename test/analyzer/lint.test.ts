@@ -42,7 +42,51 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ["number-typed value in storage", "    const half: number = 0.5;\n    this.total.set(half as never);", "bad.ts:6:20: no-float-storage: storage holds u256 bigints, addresses and booleans; half as never is a number (write a bigint, e.g. 1n)"],
   ["Number() in a map", '    this.m.set("k", Number(3) as never);', 'bad.ts:5:21: no-float-storage: storage holds u256 bigints, addresses and booleans; Number(3) as never is a number (write a bigint, e.g. 1n)'],
   ["reserved identifier", "    const __prescient_step = 1;", "bad.ts:5:11: no-reserved-identifier: identifiers starting with __prescient are reserved for gas metering"],
+  ["Promise", "    void Promise.resolve().then(() => this.total.set(1n));", "bad.ts:5:10: no-promise: Promise callbacks run as microtasks, after the transaction and outside its gas and storage; contracts are synchronous"],
+  ["a regular expression literal", '    const ok = /^(a+)+$/.test("aaa");', "bad.ts:5:16: no-regexp: regular expressions can backtrack for exponential time outside the gas meter; parse with string methods"],
+  ["RegExp", '    const r = new RegExp("a+");', "bad.ts:5:19: no-regexp: regular expressions can backtrack for exponential time outside the gas meter; parse with string methods"],
+  ["spread arguments", "    const xs = [1, 2];\n    Math.max(...xs);", "bad.ts:6:14: no-spread-arguments: spreading into arguments puts every element on the engine's stack, whose size differs between threads; pass the array itself"],
+  ["a rest element", "    const [a, ...rest] = [1n, 2n];", "bad.ts:5:15: no-rest-destructuring: a rest element copies the rest of the value inside the engine, outside the gas meter; index into the value or slice it"],
+  ["an object rest element", "    const { a, ...rest } = { a: 1n, b: 2n };", "bad.ts:5:16: no-rest-destructuring: a rest element copies the rest of the value inside the engine, outside the gas meter; index into the value or slice it"],
+  ["a rest element in an assignment", "    let a = 0n;\n    let r: bigint[] = [];\n    [a, ...r] = [1n, 2n];", "bad.ts:7:9: no-rest-destructuring: a rest element copies the rest of the value inside the engine, outside the gas meter; index into the value or slice it"],
+  ["JSON", "    const t = JSON.stringify({});", "bad.ts:5:15: no-unavailable: JSON is not available to contracts (it recurses through data outside the stack budget); build strings with template literals"],
+  ["Proxy", "    const p = new Proxy({}, {});", "bad.ts:5:19: no-unavailable: Proxy is not available to contracts (its traps recurse in the engine outside the stack budget)"],
+  ["Intl", "    const f = new Intl.NumberFormat();", "bad.ts:5:19: no-unavailable: Intl is not available to contracts: its results depend on the host's locale and time zone"],
+  ["console", '    console.log("x");', "bad.ts:5:5: no-unavailable: console is not available to contracts: emit an event instead (this.emit)"],
+  ["typed arrays", "    const b = new Uint8Array(2 ** 30);", "bad.ts:5:19: no-unavailable: Uint8Array is not available to contracts (typed arrays allocate memory outside the gas meter); use arrays and bigints"],
+  ["WeakRef", "    const w = new WeakRef({});", "bad.ts:5:19: no-unavailable: WeakRef is not available to contracts: garbage collection is not deterministic"],
 ];
+
+/** Rules about what a module may keep: each source, the finding it must raise first. */
+const MODULE_CASES: readonly (readonly [string, string, string])[] = [
+  ["module-level let", `${HEAD}let calls = 0n;\nexport default class Bad extends Contract {}\n`, "bad.ts:2:1: no-module-state: module-level let and var are state outside storage"],
+  ["module-level var", `${HEAD}var calls = 0n;\nexport default class Bad extends Contract {}\n`, "bad.ts:2:1: no-module-state: module-level let and var are state outside storage"],
+  ["a constant computed at load time", `${HEAD}const cache = new Map<string, bigint>();\nexport default class Bad extends Contract {}\n`, "bad.ts:2:15: no-module-state: a module-level constant holds literal data, a function or a class"],
+  ["a closure made at load time", `${HEAD}const next = (() => { let n = 0n; return () => ++n; })();\nexport default class Bad extends Contract {}\n`, "bad.ts:2:14: no-module-state: a module-level constant holds literal data"],
+  ["module-level code", `${HEAD}export default class Bad extends Contract {}\nObject.freeze(Bad);\n`, "bad.ts:3:1: no-module-state: module-level code runs once per executor thread"],
+  ["a static field computed at load time", `${HEAD}export default class Bad extends Contract {\n  static seen = new Set<string>();\n}\n`, "bad.ts:3:17: no-module-state: a static field lives as long as the module"],
+  ["a static block", `${HEAD}export default class Bad extends Contract {\n  static {\n    void 0;\n  }\n}\n`, "bad.ts:3:3: no-module-state: a static block runs at load time"],
+  ["a contract field that is not storage", `${HEAD}export default class Bad extends Contract {\n  readonly seen = new Map<string, bigint>();\n}\n`, "bad.ts:3:19: no-module-state: a deployed contract's fields live as long as the contract"],
+  ["a field of a contract's subclass", `${HEAD}class Base extends Contract {}\nexport default class Bad extends Base {\n  readonly seen = [].concat();\n}\n`, "bad.ts:4:19: no-module-state: a deployed contract's fields"],
+  ["a private field", `${HEAD}export default class Bad extends Contract {\n  #calls = 0n;\n}\n`, "bad.ts:3:3: no-private-field: private (#) and accessor fields stay writable on frozen objects"],
+  ["a constructor", `${HEAD}export default class Bad extends Contract {\n  constructor() {\n    super();\n  }\n}\n`, "bad.ts:3:3: no-constructor: a contract's constructor runs once per executor thread"],
+  ["module", `${HEAD}export default class Bad extends Contract {\n  f(): unknown {\n    return module;\n  }\n}\n`, "bad.ts:4:12: no-module-wrapper: module is the module wrapper's"],
+  ["exports", `${HEAD}export default class Bad extends Contract {\n  f(): unknown {\n    return exports;\n  }\n}\n`, "bad.ts:4:12: no-module-wrapper: exports is the module wrapper's"],
+  ["the wrapper's arguments", `${HEAD}const all = () => arguments;\nexport default class Bad extends Contract {}\n`, "bad.ts:2:19: no-module-wrapper: arguments outside a function is the module wrapper's"],
+];
+
+describe("module-state rules", () => {
+  for (const [name, source, message] of MODULE_CASES) {
+    it(`rejects ${name}`, async () => {
+      expect((await loadError(source)).shortMessage).toContain(message);
+    });
+  }
+
+  it("accepts literal constants, functions, classes, helper classes with constructors and storage fields", async () => {
+    const source = `${HEAD}const FEES = [1n, 2n, 3n];\nconst LIMITS = { max: 10n, name: \`v\${1}\` };\nfunction twice(x: bigint): bigint {\n  return x * 2n;\n}\nclass Pair {\n  static readonly ZERO = 0n;\n  constructor(readonly a: bigint, readonly b: bigint) {}\n}\nexport default class Ok extends Contract {\n  readonly total = new StorageValue<bigint>("total", 0n);\n  readonly unit = 1n;\n  f(): bigint {\n    const p = new Pair(FEES[0]!, LIMITS.max);\n    let sum = 0n;\n    sum += twice(p.a) + Pair.ZERO;\n    return sum + this.total.get() + this.unit;\n  }\n}\n`;
+    await expect(compileContract(source, "ok.ts")).resolves.toBeDefined();
+  });
+});
 
 describe("lint rules", () => {
   for (const [name, body, message] of CASES) {

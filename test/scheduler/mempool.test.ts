@@ -173,4 +173,21 @@ describe("mempool command", () => {
       runMempool(['{"id":"a","reads":[],"writes":[],"gas":1}', '{"id":"a","reads":[],"writes":[],"gas":1}'], {}, () => {}),
     ).rejects.toThrow(/line 2: id/);
   });
+
+  it("refuses to re-add a removed transaction that still orders others, as input (not a crash)", async () => {
+    const k = (id: string) => JSON.stringify({ id, reads: [], writes: ["k"], gas: 1 });
+    const run = runMempool([k("a"), k("b"), '{"drop":["b"]}', k("b")], {}, () => {});
+    await expect(run).rejects.toBeInstanceOf(InputError);
+    await expect(run).rejects.toThrow(/line 4: id: transaction "b" was removed while it waited on earlier transactions/);
+  });
+
+  it("puts released transactions back", async () => {
+    const out: string[] = [];
+    await runMempool(
+      ['{"id":"a","reads":[],"writes":["k"],"gas":1}', '{"id":"b","reads":["k"],"writes":[],"gas":1}', '{"batch":{}}', '{"release":["a"]}', '{"batch":{}}', '{"include":["a"]}', '{"batch":{}}'],
+      { autoInclude: false, drain: false },
+      (line) => out.push(line),
+    );
+    expect(out.map((l) => (JSON.parse(l) as { txs: string[] }).txs)).toEqual([["a"], ["a"], ["b"]]);
+  });
 });
