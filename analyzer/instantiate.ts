@@ -18,7 +18,7 @@ import type { BlockInfo } from "../contracts/sdk/host.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import type { StateStore as State } from "../state/state.js";
 import { LocationList } from "./locationList.js";
-import { Multi, Top, compileGuards, compileSym, keyString, note, values, type CV, type SymContext, type SymEnv, type Val } from "./symbolic.js";
+import { Multi, Top, compileGuards, compileSym, keyString, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
 const MAX_CALL_DEPTH = 32;
@@ -53,6 +53,23 @@ interface Env extends SymEnv {
   readonly deployment: Deployment;
 }
 
+/**
+ * The environment of a call the instantiator makes itself (the transaction's call, validation,
+ * settlement): one object per instantiator, refilled for every transaction. Every environment,
+ * refilled or not, is made by `callEnv`, so that the closures reading them see one shape.
+ */
+interface TopEnv extends Env {
+  self: string;
+  sender: string;
+  origin: string;
+  args: readonly CV[];
+  deployment: Deployment;
+}
+
+function callEnv(self: string, sender: string, origin: string, args: readonly CV[], x: TxCtx, deployment: Deployment): TopEnv {
+  return { self, sender, origin, args, x, deployment };
+}
+
 type FnRunner = (env: Env) => void;
 
 export interface CompiledContract {
@@ -76,6 +93,27 @@ function directKey(s: Sym): number | undefined {
   if (s.k === "arg") return s.i;
   if (s.k !== "ctx") return undefined;
   return s.f === "sender" ? SENDER : s.f === "self" ? SELF : s.f === "origin" ? ORIGIN : undefined;
+}
+
+/**
+ * The values of a call's arguments, in an array literal for the common counts: packed like the
+ * transaction's own arguments, so that reading an argument stays monomorphic.
+ */
+function evaluate(args: readonly SymFn[], env: Env): readonly CV[] {
+  switch (args.length) {
+    case 0:
+      return NONE as readonly CV[];
+    case 1:
+      return [args[0]!(env)];
+    case 2:
+      return [args[0]!(env), args[1]!(env)];
+    case 3:
+      return [args[0]!(env), args[1]!(env), args[2]!(env)];
+    case 4:
+      return [args[0]!(env), args[1]!(env), args[2]!(env), args[3]!(env)];
+    default:
+      return args.map((a) => a(env));
+  }
 }
 
 function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number): FnRunner {
@@ -193,34 +231,41 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     const args = c.args.map(compileSym);
     const guard = compileGuards(c.guard);
     const fn = c.fn;
+    /** Follow the call to one target; false when the call limits stop the evaluation. */
+    const follow = (env: Env, address: Val, argValues: readonly CV[]): boolean => {
+      if (typeof address !== "string") return true; // the call reverts: no contract there
+      const x = env.x;
+      const callee = x.resolve(address);
+      if (callee === undefined) return true;
+      const run = callee.compiled.functions.get(fn);
+      const tmpl = callee.compiled.templates.functions[fn];
+      if (run === undefined || tmpl === undefined || !tmpl.public) return true; // reverts before any access
+      if (x.depth >= MAX_CALL_DEPTH || x.calls >= MAX_CALLS) {
+        note(x, 2, x.depth >= MAX_CALL_DEPTH ? `calls nested deeper than ${MAX_CALL_DEPTH} are not followed` : `more than ${MAX_CALLS} calls are not followed`);
+        return false;
+      }
+      x.calls++;
+      x.depth++;
+      try {
+        run(callEnv(callee.address, env.self, env.origin, argValues, x, callee));
+      } finally {
+        x.depth--;
+      }
+      return true;
+    };
     return (env: Env): void => {
       if (guard !== undefined && !guard(env)) return;
-      const x = env.x;
       const tv = target(env);
       if (tv instanceof Top) {
-        note(x, 2, `${contract.className}.${t.name}: the target of the call to "${fn}" is not known before the block runs (${tv.why})`);
+        note(env.x, 2, `${contract.className}.${t.name}: the target of the call to "${fn}" is not known before the block runs (${tv.why})`);
         return;
       }
-      const argValues = args.map((a) => a(env));
-      for (const address of values(tv)) {
-        if (typeof address !== "string") continue; // the call reverts: no contract there
-        const callee = x.resolve(address);
-        if (callee === undefined) continue;
-        const run = callee.compiled.functions.get(fn);
-        const tmpl = callee.compiled.templates.functions[fn];
-        if (run === undefined || tmpl === undefined || !tmpl.public) continue; // reverts before any access
-        if (x.depth >= MAX_CALL_DEPTH || x.calls >= MAX_CALLS) {
-          note(x, 2, x.depth >= MAX_CALL_DEPTH ? `calls nested deeper than ${MAX_CALL_DEPTH} are not followed` : `more than ${MAX_CALLS} calls are not followed`);
-          return;
-        }
-        x.calls++;
-        x.depth++;
-        try {
-          run({ self: callee.address, sender: env.self, origin: env.origin, args: argValues, x, deployment: callee });
-        } finally {
-          x.depth--;
-        }
+      const argValues = evaluate(args, env);
+      if (!(tv instanceof Multi)) {
+        follow(env, tv, argValues);
+        return;
       }
+      for (const address of tv.values) if (!follow(env, address, argValues)) return;
     };
   });
   return (env) => {
@@ -302,6 +347,18 @@ export class Instantiator {
   #gasLimit = 0n;
   #gasLimitNumber = 0;
   readonly #settle: FnRunner | undefined;
+  /**
+   * What one transaction's evaluation shares, refilled for every transaction, with the
+   * environments and argument lists of the calls made for it: nothing of them outlives the
+   * transaction (symbolic values keep argument values, never the lists), and allocating them per
+   * transaction costs more collections of the young generation per block.
+   */
+  readonly #x: TxCtx;
+  readonly #execEnv: TopEnv | undefined;
+  readonly #validateArgs: CV[] = [];
+  readonly #validateEnv: TopEnv | undefined;
+  readonly #settleArgs: CV[] = [];
+  readonly #settleEnv: TopEnv | undefined;
 
   constructor(parameters: InstantiatorParameters) {
     const numbers = new Map<string, number>();
@@ -341,17 +398,7 @@ export class Instantiator {
     this.#accounts = this.#byAddress.get(ACCOUNTS_ADDRESS);
     this.#validate = this.#accounts?.compiled.functions.get("_validate");
     this.#settle = this.#accounts?.compiled.functions.get("_settle");
-  }
-
-  get feeRecipientLocation(): string {
-    return this.#feeLocation;
-  }
-
-  instantiate(p: PreparedTx): TxAccessSetDetail {
-    const { tx } = p;
-    this.#reads.reset();
-    this.#writes.reset();
-    const x: TxCtx = {
+    this.#x = {
       block: this.#block,
       state: this.#state,
       level: 0,
@@ -363,19 +410,62 @@ export class Instantiator {
       calls: 0,
       depth: 0,
     };
+    const accounts = this.#accounts;
+    const anyDeployment = accounts ?? this.#byAddress.values().next().value;
+    if (anyDeployment !== undefined) this.#execEnv = callEnv("", "", "", NONE, this.#x, anyDeployment);
+    if (accounts !== undefined) {
+      this.#validateArgs = ["", 0n, 0n, "", 0n, this.#checkSignatures];
+      this.#validateEnv = callEnv(accounts.address, "", "", this.#validateArgs, this.#x, accounts);
+      this.#settleArgs = ["", TOP_REFUND];
+      this.#settleEnv = callEnv(accounts.address, accounts.address, accounts.address, this.#settleArgs, this.#x, accounts);
+    }
+  }
+
+  get feeRecipientLocation(): string {
+    return this.#feeLocation;
+  }
+
+  instantiate(p: PreparedTx): TxAccessSetDetail {
+    const { tx } = p;
+    this.#reads.reset();
+    this.#writes.reset();
+    const x = this.#x;
+    x.level = 0;
+    x.reasons = undefined;
+    x.checkedKey = undefined;
+    x.calls = 0;
+    x.depth = 0;
     // Execute phase first: sets keep insertion order, so its accesses are the first entries.
     const target = this.#resolve(tx.to);
     const run = target?.compiled.functions.get(tx.fn);
-    if (target === undefined || run === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
-    else run({ self: target.address, sender: tx.from, origin: tx.from, args: p.args as readonly Val[], x, deployment: target });
+    const execEnv = this.#execEnv;
+    if (target === undefined || run === undefined || execEnv === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
+    else {
+      execEnv.self = target.address;
+      execEnv.sender = tx.from;
+      execEnv.origin = tx.from;
+      execEnv.args = p.args as readonly Val[];
+      execEnv.deployment = target;
+      run(execEnv);
+    }
     const execReads = x.reads.size;
     const execWrites = x.writes.size;
     // Validate and settlement phases (the sequencer's fee credit is not an access).
-    const accounts = this.#accounts;
-    if (accounts === undefined || this.#validate === undefined || this.#settle === undefined) note(x, 2, "no account contract with _validate and _settle");
+    const validateEnv = this.#validateEnv;
+    const settleEnv = this.#settleEnv;
+    if (validateEnv === undefined || settleEnv === undefined || this.#validate === undefined || this.#settle === undefined) note(x, 2, "no account contract with _validate and _settle");
     else {
-      this.#validate({ self: accounts.address, sender: tx.from, origin: tx.from, args: [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, this.#checkSignatures], x, deployment: accounts });
-      this.#settle({ self: accounts.address, sender: accounts.address, origin: accounts.address, args: [tx.from, TOP_REFUND], x, deployment: accounts });
+      const args = this.#validateArgs;
+      args[0] = tx.from;
+      args[1] = tx.nonce;
+      args[2] = p.hash;
+      args[3] = tx.signature;
+      args[4] = p.maxFee;
+      validateEnv.sender = tx.from;
+      validateEnv.origin = tx.from;
+      this.#validate(validateEnv);
+      this.#settleArgs[0] = tx.from;
+      this.#settle(settleEnv);
     }
 
     // Merge the declared list; warn where it misses an inferred access of the execute phase.
@@ -480,7 +570,8 @@ export class Instantiator {
     for (let i = 0; i < prepared.length; i++) {
       const set = this.instantiate(prepared[i]!);
       txs[i] = set;
-      for (const w of set.warnings) warnings.push(w);
+      const w = set.warnings;
+      for (let k = 0; k < w.length; k++) warnings.push(w[k]!);
     }
     return txs;
   }

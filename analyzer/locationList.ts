@@ -233,8 +233,10 @@ export class LocationList {
   /**
    * Whether entry `i` is the location `loc`. An entry without its string yet is told apart by
    * length and by the characters that differ between bases (the variable name's last) and between
-   * keys (their last); only a likely match is concatenated and compared (which costs less than
-   * startsWith/endsWith or indexOf/lastIndexOf; the concatenation is dropped: a match keeps `loc`).
+   * keys (their last); only a likely match is compared, part by part, in place: `loc` has the
+   * length of base and key, so the key can only be found at the end and the base at the start
+   * (indexOf and lastIndexOf from 0 compare without allocating; slices, startsWith/endsWith and
+   * a concatenation each cost more).
    */
   #entryIs(i: number, loc: string): boolean {
     const item = this.#items[i];
@@ -245,7 +247,7 @@ export class LocationList {
     if (loc.length !== split + key.length) return false;
     if (key.length > 0 && loc.charCodeAt(loc.length - 1) !== key.charCodeAt(key.length - 1)) return false;
     if (loc.charCodeAt(split - 2) !== text.charCodeAt(split - 2)) return false;
-    return (key === "" || loc.slice(split) === key) && loc.slice(0, split) === text;
+    return (key === "" || loc.indexOf(key, split) === split) && loc.lastIndexOf(text, 0) === 0;
   }
 
   #push(loc: string | undefined, base: number, key: string, partner: number): number {
