@@ -18,7 +18,7 @@ import type { BlockInfo } from "../contracts/sdk/host.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import type { StateStore as State } from "../state/state.js";
 import { LocationList } from "./locationList.js";
-import { Multi, Top, compileGuards, compileSym, keyString, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
+import { Multi, SharedSyms, Top, compileGuards, compileSym, keyString, nextCall, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
 const MAX_CALL_DEPTH = 32;
@@ -64,10 +64,11 @@ interface TopEnv extends Env {
   origin: string;
   args: readonly CV[];
   deployment: Deployment;
+  call: number;
 }
 
 function callEnv(self: string, sender: string, origin: string, args: readonly CV[], x: TxCtx, deployment: Deployment): TopEnv {
-  return { self, sender, origin, args, x, deployment };
+  return { self, sender, origin, args, x, deployment, call: nextCall() };
 }
 
 type FnRunner = (env: Env) => void;
@@ -116,10 +117,8 @@ function evaluate(args: readonly SymFn[], env: Env): readonly CV[] {
   }
 }
 
-function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number): FnRunner {
+function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number, share: boolean): FnRunner {
   const staticUnknown = t.class === "unknown" ? t.reasons.map((r) => `${contract.className}.${t.name} (${contract.file}:${r})`) : undefined;
-  // Accesses to the same location template share one location (a read-modify-write builds it
-  // once); each use keeps its own guard.
   // Accesses to the same location template share one location (a read-modify-write builds it
   // once); each use keeps its own guard. A group has at most 30 uses (a bit mask of them each).
   const groups = new Map<string, { v: string; keys: readonly Sym[]; uses: { write: boolean; guard: readonly Sym[] }[] }>();
@@ -131,10 +130,15 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     if (g === undefined) groups.set(id, (g = { v: a.v, keys: a.keys, uses: [] }));
     g.uses.push({ write: a.rw === "w", guard: a.guard });
   }
+  const shared = share ? new SharedSyms() : undefined;
+  if (shared !== undefined) {
+    for (const g of groups.values()) for (const s of [...g.keys, ...g.uses.flatMap((u) => u.guard)]) shared.count(s);
+    for (const c of t.calls) for (const s of [c.target, ...c.args, ...c.guard]) shared.count(s);
+  }
   const accesses = Array.from(groups.values(), (g) => {
-    const keys = g.keys.map(compileSym);
+    const keys = g.keys.map((k) => compileSym(k, shared));
     const keyCount = keys.length;
-    const guards = g.uses.map((u) => compileGuards(u.guard));
+    const guards = g.uses.map((u) => compileGuards(u.guard, shared));
     let readMask = 0;
     let writeMask = 0;
     g.uses.forEach((u, k) => (u.write ? (writeMask |= 1 << k) : (readMask |= 1 << k)));
@@ -227,9 +231,9 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     };
   });
   const calls = t.calls.map((c) => {
-    const target = compileSym(c.target);
-    const args = c.args.map(compileSym);
-    const guard = compileGuards(c.guard);
+    const target = compileSym(c.target, shared);
+    const args = c.args.map((a) => compileSym(a, shared));
+    const guard = compileGuards(c.guard, shared);
     const fn = c.fn;
     /** Follow the call to one target; false when the call limits stop the evaluation. */
     const follow = (env: Env, address: Val, argValues: readonly CV[]): boolean => {
@@ -277,9 +281,15 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
 
 /** Compile a contract's templates into closures (cached per templates object). */
 const compiledCache = new WeakMap<ContractTemplates, CompiledContract>();
+const unsharedCache = new WeakMap<ContractTemplates, CompiledContract>();
 
-export function compileTemplates(templates: ContractTemplates): CompiledContract {
-  let compiled = compiledCache.get(templates);
+/**
+ * `share` false compiles every use of a sub-expression on its own (see SharedSyms): the
+ * straightforward evaluation the shared one is tested against.
+ */
+export function compileTemplates(templates: ContractTemplates, share = true): CompiledContract {
+  const cache = share ? compiledCache : unsharedCache;
+  let compiled = cache.get(templates);
   if (compiled === undefined) {
     const variables: string[] = [];
     const slotOf = (name: string): number => {
@@ -287,9 +297,9 @@ export function compileTemplates(templates: ContractTemplates): CompiledContract
       return at >= 0 ? at : variables.push(name) - 1;
     };
     const functions = new Map<string, FnRunner>();
-    for (const [name, t] of Object.entries(templates.functions)) functions.set(name, compileFunction(t, templates, slotOf));
+    for (const [name, t] of Object.entries(templates.functions)) functions.set(name, compileFunction(t, templates, slotOf, share));
     compiled = { templates, functions, variables };
-    compiledCache.set(templates, compiled);
+    cache.set(templates, compiled);
   }
   return compiled;
 }
@@ -323,6 +333,12 @@ export interface InstantiatorParameters {
    * unknown: its class becomes `over-approximate`.
    */
   readonly enforce?: "strict" | "fallback" | "off";
+  /**
+   * Whether a sub-expression the templates of a function use more than once is evaluated once
+   * per call. Default true; false is the straightforward evaluation (the same sets, slower),
+   * which tests compare the shared one with.
+   */
+  readonly shareSubexpressions?: boolean;
 }
 
 const TOP_REFUND = new Top(false, "the refund is computed after execution");
@@ -368,7 +384,7 @@ export class Instantiator {
       return n;
     };
     for (const [address, templates] of parameters.contracts) {
-      const compiled = compileTemplates(templates);
+      const compiled = compileTemplates(templates, parameters.shareSubexpressions ?? true);
       const bases = new Int32Array(2 * compiled.variables.length).fill(NO_BASE);
       compiled.variables.forEach((name, slot) => {
         // A name with a "/" fails at deployment; were it deployed, its entries stay strings.
@@ -446,6 +462,7 @@ export class Instantiator {
       execEnv.origin = tx.from;
       execEnv.args = p.args as readonly Val[];
       execEnv.deployment = target;
+      execEnv.call = nextCall();
       run(execEnv);
     }
     const execReads = x.reads.size;
@@ -463,8 +480,10 @@ export class Instantiator {
       args[4] = p.maxFee;
       validateEnv.sender = tx.from;
       validateEnv.origin = tx.from;
+      validateEnv.call = nextCall();
       this.#validate(validateEnv);
       this.#settleArgs[0] = tx.from;
+      settleEnv.call = nextCall();
       this.#settle(settleEnv);
     }
 
