@@ -18,7 +18,7 @@ import type { BlockInfo } from "../contracts/sdk/host.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import type { StateStore as State } from "../state/state.js";
 import { LocationList } from "./locationList.js";
-import { Multi, Top, compileGuards, compileSym, keyString, note, values, type CV, type SymContext, type SymEnv, type Val } from "./symbolic.js";
+import { Multi, SharedSyms, Top, compileGuards, compileSym, keyString, nextCall, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
 const MAX_CALL_DEPTH = 32;
@@ -53,6 +53,24 @@ interface Env extends SymEnv {
   readonly deployment: Deployment;
 }
 
+/**
+ * The environment of a call the instantiator makes itself (the transaction's call, validation,
+ * settlement): one object per instantiator, refilled for every transaction. Every environment,
+ * refilled or not, is made by `callEnv`, so that the closures reading them see one shape.
+ */
+interface TopEnv extends Env {
+  self: string;
+  sender: string;
+  origin: string;
+  args: readonly CV[];
+  deployment: Deployment;
+  call: number;
+}
+
+function callEnv(self: string, sender: string, origin: string, args: readonly CV[], x: TxCtx, deployment: Deployment): TopEnv {
+  return { self, sender, origin, args, x, deployment, call: nextCall() };
+}
+
 type FnRunner = (env: Env) => void;
 
 export interface CompiledContract {
@@ -78,10 +96,29 @@ function directKey(s: Sym): number | undefined {
   return s.f === "sender" ? SENDER : s.f === "self" ? SELF : s.f === "origin" ? ORIGIN : undefined;
 }
 
-function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number): FnRunner {
+/**
+ * The values of a call's arguments, in an array literal for the common counts: packed like the
+ * transaction's own arguments, so that reading an argument stays monomorphic.
+ */
+function evaluate(args: readonly SymFn[], env: Env): readonly CV[] {
+  switch (args.length) {
+    case 0:
+      return NONE as readonly CV[];
+    case 1:
+      return [args[0]!(env)];
+    case 2:
+      return [args[0]!(env), args[1]!(env)];
+    case 3:
+      return [args[0]!(env), args[1]!(env), args[2]!(env)];
+    case 4:
+      return [args[0]!(env), args[1]!(env), args[2]!(env), args[3]!(env)];
+    default:
+      return args.map((a) => a(env));
+  }
+}
+
+function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotOf: (name: string) => number, share: boolean): FnRunner {
   const staticUnknown = t.class === "unknown" ? t.reasons.map((r) => `${contract.className}.${t.name} (${contract.file}:${r})`) : undefined;
-  // Accesses to the same location template share one location (a read-modify-write builds it
-  // once); each use keeps its own guard.
   // Accesses to the same location template share one location (a read-modify-write builds it
   // once); each use keeps its own guard. A group has at most 30 uses (a bit mask of them each).
   const groups = new Map<string, { v: string; keys: readonly Sym[]; uses: { write: boolean; guard: readonly Sym[] }[] }>();
@@ -93,10 +130,15 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     if (g === undefined) groups.set(id, (g = { v: a.v, keys: a.keys, uses: [] }));
     g.uses.push({ write: a.rw === "w", guard: a.guard });
   }
+  const shared = share ? new SharedSyms() : undefined;
+  if (shared !== undefined) {
+    for (const g of groups.values()) for (const s of [...g.keys, ...g.uses.flatMap((u) => u.guard)]) shared.count(s);
+    for (const c of t.calls) for (const s of [c.target, ...c.args, ...c.guard]) shared.count(s);
+  }
   const accesses = Array.from(groups.values(), (g) => {
-    const keys = g.keys.map(compileSym);
+    const keys = g.keys.map((k) => compileSym(k, shared));
     const keyCount = keys.length;
-    const guards = g.uses.map((u) => compileGuards(u.guard));
+    const guards = g.uses.map((u) => compileGuards(u.guard, shared));
     let readMask = 0;
     let writeMask = 0;
     g.uses.forEach((u, k) => (u.write ? (writeMask |= 1 << k) : (readMask |= 1 << k)));
@@ -118,9 +160,9 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     const addPart = (env: Env, mask: number, base: number, key: string): void => {
       if (base === NO_BASE) return add(env, mask, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
       const x = env.x;
-      let loc: string | undefined;
-      if ((mask & readMask) !== 0) loc = x.reads.addPart(base, key, loc);
-      if ((mask & writeMask) !== 0) x.writes.addPart(base, key, loc);
+      let read = -1;
+      if ((mask & readMask) !== 0) read = x.reads.addPart(base, key, -1);
+      if ((mask & writeMask) !== 0) x.writes.addPart(base, key, read);
     };
     const add = (env: Env, mask: number, loc: string, wild: boolean): void => {
       const x = env.x;
@@ -189,38 +231,45 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     };
   });
   const calls = t.calls.map((c) => {
-    const target = compileSym(c.target);
-    const args = c.args.map(compileSym);
-    const guard = compileGuards(c.guard);
+    const target = compileSym(c.target, shared);
+    const args = c.args.map((a) => compileSym(a, shared));
+    const guard = compileGuards(c.guard, shared);
     const fn = c.fn;
+    /** Follow the call to one target; false when the call limits stop the evaluation. */
+    const follow = (env: Env, address: Val, argValues: readonly CV[]): boolean => {
+      if (typeof address !== "string") return true; // the call reverts: no contract there
+      const x = env.x;
+      const callee = x.resolve(address);
+      if (callee === undefined) return true;
+      const run = callee.compiled.functions.get(fn);
+      const tmpl = callee.compiled.templates.functions[fn];
+      if (run === undefined || tmpl === undefined || !tmpl.public) return true; // reverts before any access
+      if (x.depth >= MAX_CALL_DEPTH || x.calls >= MAX_CALLS) {
+        note(x, 2, x.depth >= MAX_CALL_DEPTH ? `calls nested deeper than ${MAX_CALL_DEPTH} are not followed` : `more than ${MAX_CALLS} calls are not followed`);
+        return false;
+      }
+      x.calls++;
+      x.depth++;
+      try {
+        run(callEnv(callee.address, env.self, env.origin, argValues, x, callee));
+      } finally {
+        x.depth--;
+      }
+      return true;
+    };
     return (env: Env): void => {
       if (guard !== undefined && !guard(env)) return;
-      const x = env.x;
       const tv = target(env);
       if (tv instanceof Top) {
-        note(x, 2, `${contract.className}.${t.name}: the target of the call to "${fn}" is not known before the block runs (${tv.why})`);
+        note(env.x, 2, `${contract.className}.${t.name}: the target of the call to "${fn}" is not known before the block runs (${tv.why})`);
         return;
       }
-      const argValues = args.map((a) => a(env));
-      for (const address of values(tv)) {
-        if (typeof address !== "string") continue; // the call reverts: no contract there
-        const callee = x.resolve(address);
-        if (callee === undefined) continue;
-        const run = callee.compiled.functions.get(fn);
-        const tmpl = callee.compiled.templates.functions[fn];
-        if (run === undefined || tmpl === undefined || !tmpl.public) continue; // reverts before any access
-        if (x.depth >= MAX_CALL_DEPTH || x.calls >= MAX_CALLS) {
-          note(x, 2, x.depth >= MAX_CALL_DEPTH ? `calls nested deeper than ${MAX_CALL_DEPTH} are not followed` : `more than ${MAX_CALLS} calls are not followed`);
-          return;
-        }
-        x.calls++;
-        x.depth++;
-        try {
-          run({ self: callee.address, sender: env.self, origin: env.origin, args: argValues, x, deployment: callee });
-        } finally {
-          x.depth--;
-        }
+      const argValues = evaluate(args, env);
+      if (!(tv instanceof Multi)) {
+        follow(env, tv, argValues);
+        return;
       }
+      for (const address of tv.values) if (!follow(env, address, argValues)) return;
     };
   });
   return (env) => {
@@ -232,9 +281,15 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
 
 /** Compile a contract's templates into closures (cached per templates object). */
 const compiledCache = new WeakMap<ContractTemplates, CompiledContract>();
+const unsharedCache = new WeakMap<ContractTemplates, CompiledContract>();
 
-export function compileTemplates(templates: ContractTemplates): CompiledContract {
-  let compiled = compiledCache.get(templates);
+/**
+ * `share` false compiles every use of a sub-expression on its own (see SharedSyms): the
+ * straightforward evaluation the shared one is tested against.
+ */
+export function compileTemplates(templates: ContractTemplates, share = true): CompiledContract {
+  const cache = share ? compiledCache : unsharedCache;
+  let compiled = cache.get(templates);
   if (compiled === undefined) {
     const variables: string[] = [];
     const slotOf = (name: string): number => {
@@ -242,9 +297,9 @@ export function compileTemplates(templates: ContractTemplates): CompiledContract
       return at >= 0 ? at : variables.push(name) - 1;
     };
     const functions = new Map<string, FnRunner>();
-    for (const [name, t] of Object.entries(templates.functions)) functions.set(name, compileFunction(t, templates, slotOf));
+    for (const [name, t] of Object.entries(templates.functions)) functions.set(name, compileFunction(t, templates, slotOf, share));
     compiled = { templates, functions, variables };
-    compiledCache.set(templates, compiled);
+    cache.set(templates, compiled);
   }
   return compiled;
 }
@@ -278,6 +333,12 @@ export interface InstantiatorParameters {
    * unknown: its class becomes `over-approximate`.
    */
   readonly enforce?: "strict" | "fallback" | "off";
+  /**
+   * Whether a sub-expression the templates of a function use more than once is evaluated once
+   * per call. Default true; false is the straightforward evaluation (the same sets, slower),
+   * which tests compare the shared one with.
+   */
+  readonly shareSubexpressions?: boolean;
 }
 
 const TOP_REFUND = new Top(false, "the refund is computed after execution");
@@ -289,7 +350,7 @@ export class Instantiator {
   readonly #baseStrings: string[] = [];
   /** The lists of the transaction being instantiated (reused: see locationList.ts). */
   readonly #reads = new LocationList(this.#baseStrings);
-  readonly #writes = new LocationList(this.#baseStrings);
+  readonly #writes = new LocationList(this.#baseStrings, this.#reads);
   readonly #block: BlockInfo;
   readonly #state: State;
   readonly #checkSignatures: boolean;
@@ -302,6 +363,18 @@ export class Instantiator {
   #gasLimit = 0n;
   #gasLimitNumber = 0;
   readonly #settle: FnRunner | undefined;
+  /**
+   * What one transaction's evaluation shares, refilled for every transaction, with the
+   * environments and argument lists of the calls made for it: nothing of them outlives the
+   * transaction (symbolic values keep argument values, never the lists), and allocating them per
+   * transaction costs more collections of the young generation per block.
+   */
+  readonly #x: TxCtx;
+  readonly #execEnv: TopEnv | undefined;
+  readonly #validateArgs: CV[] = [];
+  readonly #validateEnv: TopEnv | undefined;
+  readonly #settleArgs: CV[] = [];
+  readonly #settleEnv: TopEnv | undefined;
 
   constructor(parameters: InstantiatorParameters) {
     const numbers = new Map<string, number>();
@@ -311,7 +384,7 @@ export class Instantiator {
       return n;
     };
     for (const [address, templates] of parameters.contracts) {
-      const compiled = compileTemplates(templates);
+      const compiled = compileTemplates(templates, parameters.shareSubexpressions ?? true);
       const bases = new Int32Array(2 * compiled.variables.length).fill(NO_BASE);
       compiled.variables.forEach((name, slot) => {
         // A name with a "/" fails at deployment; were it deployed, its entries stay strings.
@@ -341,17 +414,7 @@ export class Instantiator {
     this.#accounts = this.#byAddress.get(ACCOUNTS_ADDRESS);
     this.#validate = this.#accounts?.compiled.functions.get("_validate");
     this.#settle = this.#accounts?.compiled.functions.get("_settle");
-  }
-
-  get feeRecipientLocation(): string {
-    return this.#feeLocation;
-  }
-
-  instantiate(p: PreparedTx): TxAccessSetDetail {
-    const { tx } = p;
-    this.#reads.reset();
-    this.#writes.reset();
-    const x: TxCtx = {
+    this.#x = {
       block: this.#block,
       state: this.#state,
       level: 0,
@@ -363,19 +426,65 @@ export class Instantiator {
       calls: 0,
       depth: 0,
     };
+    const accounts = this.#accounts;
+    const anyDeployment = accounts ?? this.#byAddress.values().next().value;
+    if (anyDeployment !== undefined) this.#execEnv = callEnv("", "", "", NONE, this.#x, anyDeployment);
+    if (accounts !== undefined) {
+      this.#validateArgs = ["", 0n, 0n, "", 0n, this.#checkSignatures];
+      this.#validateEnv = callEnv(accounts.address, "", "", this.#validateArgs, this.#x, accounts);
+      this.#settleArgs = ["", TOP_REFUND];
+      this.#settleEnv = callEnv(accounts.address, accounts.address, accounts.address, this.#settleArgs, this.#x, accounts);
+    }
+  }
+
+  get feeRecipientLocation(): string {
+    return this.#feeLocation;
+  }
+
+  instantiate(p: PreparedTx): TxAccessSetDetail {
+    const { tx } = p;
+    this.#reads.reset();
+    this.#writes.reset();
+    const x = this.#x;
+    x.level = 0;
+    x.reasons = undefined;
+    x.checkedKey = undefined;
+    x.calls = 0;
+    x.depth = 0;
     // Execute phase first: sets keep insertion order, so its accesses are the first entries.
     const target = this.#resolve(tx.to);
     const run = target?.compiled.functions.get(tx.fn);
-    if (target === undefined || run === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
-    else run({ self: target.address, sender: tx.from, origin: tx.from, args: p.args as readonly Val[], x, deployment: target });
+    const execEnv = this.#execEnv;
+    if (target === undefined || run === undefined || execEnv === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
+    else {
+      execEnv.self = target.address;
+      execEnv.sender = tx.from;
+      execEnv.origin = tx.from;
+      execEnv.args = p.args as readonly Val[];
+      execEnv.deployment = target;
+      execEnv.call = nextCall();
+      run(execEnv);
+    }
     const execReads = x.reads.size;
     const execWrites = x.writes.size;
     // Validate and settlement phases (the sequencer's fee credit is not an access).
-    const accounts = this.#accounts;
-    if (accounts === undefined || this.#validate === undefined || this.#settle === undefined) note(x, 2, "no account contract with _validate and _settle");
+    const validateEnv = this.#validateEnv;
+    const settleEnv = this.#settleEnv;
+    if (validateEnv === undefined || settleEnv === undefined || this.#validate === undefined || this.#settle === undefined) note(x, 2, "no account contract with _validate and _settle");
     else {
-      this.#validate({ self: accounts.address, sender: tx.from, origin: tx.from, args: [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, this.#checkSignatures], x, deployment: accounts });
-      this.#settle({ self: accounts.address, sender: accounts.address, origin: accounts.address, args: [tx.from, TOP_REFUND], x, deployment: accounts });
+      const args = this.#validateArgs;
+      args[0] = tx.from;
+      args[1] = tx.nonce;
+      args[2] = p.hash;
+      args[3] = tx.signature;
+      args[4] = p.maxFee;
+      validateEnv.sender = tx.from;
+      validateEnv.origin = tx.from;
+      validateEnv.call = nextCall();
+      this.#validate(validateEnv);
+      this.#settleArgs[0] = tx.from;
+      settleEnv.call = nextCall();
+      this.#settle(settleEnv);
     }
 
     // Merge the declared list; warn where it misses an inferred access of the execute phase.
@@ -480,7 +589,8 @@ export class Instantiator {
     for (let i = 0; i < prepared.length; i++) {
       const set = this.instantiate(prepared[i]!);
       txs[i] = set;
-      for (const w of set.warnings) warnings.push(w);
+      const w = set.warnings;
+      for (let k = 0; k < w.length; k++) warnings.push(w[k]!);
     }
     return txs;
   }

@@ -43,9 +43,97 @@ export interface SymEnv {
   readonly origin: string;
   readonly args: readonly CV[];
   readonly x: SymContext;
+  /** A number no other call's environment has had: what shared sub-expressions remember (see SharedSyms). */
+  readonly call: number;
 }
 
 export type SymFn = (env: SymEnv) => CV;
+
+let lastCall = 0;
+
+/** The `call` number of a new call's environment. */
+export function nextCall(): number {
+  return ++lastCall;
+}
+
+/**
+ * The sub-expressions one function's templates use more than once (a pool's `tokenIn === token0`
+ * guards eight accesses and chooses a call target): each is compiled once, and evaluated once per
+ * call (its closure remembers the value of the call it last ran for). Only expressions without
+ * side effects are shared: a conditional (`ite`) on a value unknown before the block notes a
+ * reason each time it is evaluated.
+ */
+export class SharedSyms {
+  readonly #uses = new Map<string, number>();
+  readonly #compiled = new Map<string, SymFn>();
+
+  /** Count `s` and its sub-expressions (every expression, before compiling any). */
+  count(s: Sym): void {
+    if (!shareable(s)) return;
+    const key = JSON.stringify(s);
+    this.#uses.set(key, (this.#uses.get(key) ?? 0) + 1);
+    for (const child of children(s)) this.count(child);
+  }
+
+  /** The shared closure of `s`, or undefined when `s` is used once or cannot be shared. */
+  compiled(s: Sym): SymFn | undefined {
+    if (!shareable(s)) return undefined;
+    const key = JSON.stringify(s);
+    if ((this.#uses.get(key) ?? 0) < 2) return undefined;
+    let fn = this.#compiled.get(key);
+    if (fn === undefined) {
+      const compute = compileExpression(s, this);
+      let seen = 0;
+      let value: CV;
+      fn = (env) => {
+        if (env.call === seen) return value;
+        value = compute(env);
+        seen = env.call;
+        return value;
+      };
+      this.#compiled.set(key, fn);
+    }
+    return fn;
+  }
+}
+
+/** Whether `s` is worth sharing (not a constant or a field read) and has no side effect. */
+function shareable(s: Sym): boolean {
+  switch (s.k) {
+    case "lit":
+    case "big":
+    case "ctx":
+    case "arg":
+    case "top":
+    case "ite":
+      return false;
+    default:
+      return children(s).every(pure);
+  }
+}
+
+function pure(s: Sym): boolean {
+  return s.k !== "ite" && children(s).every(pure);
+}
+
+function children(s: Sym): readonly Sym[] {
+  switch (s.k) {
+    case "imm":
+      return [...s.keys, s.def];
+    case "cat":
+      return s.parts;
+    case "eq":
+    case "and":
+    case "or":
+      return [s.a, s.b];
+    case "not":
+      return [s.a];
+    case "ite":
+      return [s.c, s.t, s.e];
+    default:
+      return [];
+  }
+}
 
 /** Interned location strings per immutable-storage template before the table is dropped. */
 const MAX_MEMO = 1 << 20;
@@ -95,7 +183,13 @@ function storageValue(v: Value | undefined): Val {
   return v;
 }
 
-export function compileSym(s: Sym): SymFn {
+/** Compile `s`; the sub-expressions `shared` counted more than once are evaluated once per call. */
+export function compileSym(s: Sym, shared?: SharedSyms): SymFn {
+  return shared?.compiled(s) ?? compileExpression(s, shared);
+}
+
+function compileExpression(s: Sym, shared: SharedSyms | undefined): SymFn {
+  const sub = (child: Sym): SymFn => compileSym(child, shared);
   switch (s.k) {
     case "lit": {
       const v = s.v;
@@ -136,8 +230,8 @@ export function compileSym(s: Sym): SymFn {
     }
     case "imm": {
       const name = s.v;
-      const keys = s.keys.map(compileSym);
-      const def = compileSym(s.def);
+      const keys = s.keys.map(sub);
+      const def = sub(s.def);
       // Immutable storage never changes within a block: values are cached per pre-state.
       let cachedState: State | undefined;
       let cache = new Map<string, Map<unknown, CV>>();
@@ -177,7 +271,7 @@ export function compileSym(s: Sym): SymFn {
       };
     }
     case "cat": {
-      const parts = s.parts.map(compileSym);
+      const parts = s.parts.map(sub);
       return (env) => {
         let acc: string[] = [""];
         for (const p of parts) {
@@ -193,8 +287,8 @@ export function compileSym(s: Sym): SymFn {
       };
     }
     case "eq": {
-      const a = compileSym(s.a);
-      const b = compileSym(s.b);
+      const a = sub(s.a);
+      const b = sub(s.b);
       return (env) => {
         const av = a(env);
         const bv = b(env);
@@ -208,7 +302,7 @@ export function compileSym(s: Sym): SymFn {
       };
     }
     case "not": {
-      const a = compileSym(s.a);
+      const a = sub(s.a);
       return (env) => {
         const v = a(env);
         if (v instanceof Top) return v;
@@ -218,8 +312,8 @@ export function compileSym(s: Sym): SymFn {
     }
     case "and":
     case "or": {
-      const a = compileSym(s.a);
-      const b = compileSym(s.b);
+      const a = sub(s.a);
+      const b = sub(s.b);
       const isAnd = s.k === "and";
       return (env) => {
         const av = a(env);
@@ -242,9 +336,9 @@ export function compileSym(s: Sym): SymFn {
       };
     }
     case "ite": {
-      const c = compileSym(s.c);
-      const t = compileSym(s.t);
-      const e = compileSym(s.e);
+      const c = sub(s.c);
+      const t = sub(s.t);
+      const e = sub(s.e);
       return (env) => {
         const cv = c(env);
         if (cv instanceof Top) {
@@ -276,11 +370,11 @@ export function compileSym(s: Sym): SymFn {
 }
 
 /** Whether every guard may hold (undefined when there are none). */
-export function compileGuards(guards: readonly Sym[]): ((env: SymEnv) => boolean) | undefined {
+export function compileGuards(guards: readonly Sym[], shared?: SharedSyms): ((env: SymEnv) => boolean) | undefined {
   // An unknown guard never rules an access out (see below), and evaluating it notes nothing.
   const known = guards.filter((g) => g.k !== "top");
   if (known.length === 0) return undefined;
-  const fns = known.map(compileSym);
+  const fns = known.map((g) => compileSym(g, shared));
   return (env) => {
     for (const g of fns) {
       const v = g(env);

@@ -50,10 +50,16 @@ async function childLoad(): Promise<void> {
 }
 
 /**
- * In a child process (run with --expose-gc): instantiation throughput. Each measured block starts
- * after a full collection, so the garbage of generating and deploying it is not billed to it.
+ * In a child process (run with --expose-gc): instantiation throughput. Every block has its own
+ * seed, so its accounts (and their locations) are new to the process, as in a sequencer meeting a
+ * block for the first time; nothing is cached from one block to the next but the templates. All
+ * blocks are generated and deployed first, then one full collection and a pause let the
+ * collector finish with that garbage (a collection just before a measured block left its
+ * sweeping to run during the block), and the blocks are instantiated back to back: each pays for
+ * the collections its own allocations cause. The first `warm` blocks are not counted (the JIT
+ * compiles the instantiator during them).
  */
-async function childInstantiate(txs: number, repeat: number): Promise<void> {
+async function childInstantiate(txs: number, repeat: number, warm: number): Promise<void> {
   const { generateWorkload } = await import("../workloads/index.js");
   const { blockToJson, parseBlock } = await import("../core/schema.js");
   const { deployChain } = await import("../executor/chain.js");
@@ -63,28 +69,31 @@ async function childInstantiate(txs: number, repeat: number): Promise<void> {
   const instantiation: AnalyzeBenchResult["instantiation"][number][] = [];
   const collect = (globalThis as { gc?: () => void }).gc;
   for (const workload of ["erc20", "p2p", "defi"] as const) {
-    // One block warms the JIT; each measured block has its own seed, so its accounts (and their
-    // locations) are new to the process, as in a sequencer meeting a block for the first time.
-    const runs: number[] = [];
-    const cpus: number[] = [];
-    for (let seed = 0; seed <= repeat; seed++) {
+    const blocks: { instantiator: InstanceType<typeof Instantiator>; prepared: readonly import("../executor/prepare.js").PreparedTx[] }[] = [];
+    for (let seed = 0; seed < warm + repeat; seed++) {
       const generated = generateWorkload(workload, { txs, seed: `bench-${seed}` });
       // Through JSON, as a sequencer receives blocks (flat strings, not the generator's slices).
       const block = parseBlock(JSON.parse(JSON.stringify(blockToJson(generated.block))) as unknown);
       const chain = await deployChain(block, withAccountContract(generated.genesis), process.cwd());
       const contracts = await templatesForRuntime(chain.runtime);
-      const instantiator = new Instantiator({ contracts, block: chain.block, state: chain.state });
-      collect?.();
+      blocks.push({ instantiator: new Instantiator({ contracts, block: chain.block, state: chain.state }), prepared: chain.prepared });
+    }
+    collect?.();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const runs: number[] = [];
+    const cpus: number[] = [];
+    blocks.forEach(({ instantiator, prepared }, i) => {
       const cpu = process.cpuUsage();
       const started = performance.now();
-      instantiator.instantiateBlock(chain.prepared);
+      instantiator.instantiateBlock(prepared);
       const wall = performance.now() - started;
       const used = process.cpuUsage(cpu);
-      if (seed > 0) {
+      if (process.env.PRESCIENT_BENCH_VERBOSE) process.stderr.write(`${workload} block ${i}: ${wall.toFixed(1)} ms\n`);
+      if (i >= warm) {
         runs.push(wall);
         cpus.push((used.user + used.system) / 1000);
       }
-    }
+    });
     const medianMs = median(runs);
     const cpuMs = median(cpus);
     instantiation.push({ workload, txs, medianMs, txPerSecond: Math.round((txs * 1000) / medianMs), cpuMs, txPerCpuSecond: Math.round((txs * 1000) / cpuMs) });
@@ -100,7 +109,8 @@ function spawnLoad(env: NodeJS.ProcessEnv): { firstMs: number; memoryMs: number 
 
 export async function benchAnalyze(options: { readonly txs?: number; readonly repeat?: number } = {}): Promise<AnalyzeBenchResult> {
   const txs = options.txs ?? 20_000;
-  const repeat = options.repeat ?? 3;
+  const repeat = options.repeat ?? 5;
+  const warm = 2;
   const cacheDir = mkdtempSync(join(tmpdir(), "prescient-bench-"));
   let coldMs: number;
   let warmDiskMs: number;
@@ -123,7 +133,7 @@ export async function benchAnalyze(options: { readonly txs?: number; readonly re
     rmSync(cacheDir, { recursive: true, force: true });
   }
 
-  const child = spawnSync(process.execPath, ["--expose-gc", SELF, "--child-instantiate", String(txs), String(repeat)], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const child = spawnSync(process.execPath, ["--expose-gc", SELF, "--child-instantiate", String(txs), String(repeat), String(warm)], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
   const instantiation = JSON.parse(child.stdout) as AnalyzeBenchResult["instantiation"];
   return { machine: machineDescription(), coldMs, warmDiskMs, warmMemoryMs, instantiation, loadAverage: loadavg()[0] ?? 0 };
@@ -147,7 +157,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   if (process.argv.includes("--child-load")) await childLoad();
   else if (process.argv.includes("--child-instantiate")) {
     const at = process.argv.indexOf("--child-instantiate");
-    await childInstantiate(Number(process.argv[at + 1]), Number(process.argv[at + 2]));
+    await childInstantiate(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]));
   }
   else {
     const txsArg = process.argv.indexOf("--txs");
