@@ -15,7 +15,7 @@ import { ContractRuntime } from "../contracts/runtime/runtime.js";
 import { analyzeBlockAccessSets } from "../executor/accessSets.js";
 import { buildConflictGraph, listScheduleMakespan } from "../scheduler/index.js";
 import { SharedState } from "../state/sharedState.js";
-import { collectGarbage, median } from "./measure.js";
+import { median } from "./measure.js";
 
 export interface SpeedupRow {
   readonly label: string;
@@ -74,7 +74,6 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
   const prepared = prepareBlock(chain.block, runtime);
   const runSequential = (): number => {
     sequentialState.restoreValues(pre);
-    collectGarbage();
     const r = executeBlockSequential({ block: chain.block, state: sequentialState, runtime, prepared, checkSignatures: p.signatures, events: false });
     sequentialRoot = r.stateRoot;
     return r.stats.wallMs;
@@ -110,7 +109,6 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
           loadMs: loaded.loadMs,
           runOnce: async () => {
             executor.state.restoreValues(snapshot);
-            collectGarbage();
             const r = await executor.execute({ block: loaded, mode });
             if (r.stateRoot !== sequentialRoot) throw new Error(`${p.label}: ${mode} at ${threads} thread(s) gave state root ${r.stateRoot}, sequential ${sequentialRoot}`);
             row.inline = r.inline;
