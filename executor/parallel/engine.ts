@@ -25,6 +25,8 @@ import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 export type ReleasePolicy = "dag" | "columns";
 
+const NO_TICK = (): void => {};
+
 export interface EngineOptions {
   readonly enforce: EnforcementPolicy;
   readonly checkSignatures: boolean;
@@ -206,33 +208,9 @@ export class BlockThread {
     for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, false);
   }
 
-  /** The round loop. Returns when the round is complete or a violation stopped it. */
+  /** The round loop of a worker. Returns when the round is complete or a violation stopped it. */
   runRound(policy: ReleasePolicy, fault?: { readonly tx: number; readonly kind: "throw" | "exit" }): void {
-    const view = this.view;
-    const header = view.header;
-    const txCount = view.txCount;
-    for (;;) {
-      if (Atomics.load(header, H.violation) < txCount) return;
-      if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return;
-      const tx = view.pop();
-      if (tx < 0) {
-        view.idle();
-        continue;
-      }
-      if (fault !== undefined && fault.tx === tx) {
-        if (fault.kind === "exit") process.exit(1);
-        throw new Error(`injected fault at transaction ${tx}`);
-      }
-      // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.
-      if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {
-        view.flagViolation(tx);
-        view.wakeAll();
-        return;
-      }
-      if (policy === "dag") this.#releaseDag(tx);
-      else this.#releaseColumn();
-      if (Atomics.add(header, H.done, 1) + 1 >= Atomics.load(header, H.total)) view.wakeAll();
-    }
+    while (this.#drain(policy, fault, undefined) !== "over") this.view.idle();
   }
 
   /**
@@ -245,10 +223,18 @@ export class BlockThread {
    * thread steps aside, "aside"): the injected fault is a worker's, never the main thread's.
    */
   helpRound(policy: ReleasePolicy, fault: { readonly tx: number } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
+    return this.#drain(policy, fault, tick ?? NO_TICK);
+  }
+
+  /**
+   * Run ready transactions until none is ready ("idle") or the round is over. A worker (no `tick`)
+   * meeting the fault-injected transaction fails as asked; the main thread (a `tick`) steps aside.
+   */
+  #drain(policy: ReleasePolicy, fault: { readonly tx: number; readonly kind?: "throw" | "exit" } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
     const view = this.view;
     const header = view.header;
     const txCount = view.txCount;
-    // The event loop does not run while this thread works: progress is reported from here.
+    // The main thread's event loop does not run while it works: progress is reported from here.
     for (let ran = 1; ; ran++) {
       if (tick !== undefined && (ran & 127) === 0) tick();
       if (Atomics.load(header, H.violation) < txCount) return "over";
@@ -256,9 +242,14 @@ export class BlockThread {
       const tx = view.pop();
       if (tx < 0) return "idle";
       if (fault !== undefined && fault.tx === tx) {
-        view.push(tx, this.urgent[tx] === 1);
-        return "aside";
+        if (tick !== undefined) {
+          view.push(tx, this.urgent[tx] === 1);
+          return "aside";
+        }
+        if (fault.kind === "exit") process.exit(1);
+        throw new Error(`injected fault at transaction ${tx}`);
       }
+      // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.
       if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {
         view.flagViolation(tx);
         view.wakeAll();
