@@ -25,8 +25,6 @@ import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 export type ReleasePolicy = "dag" | "columns";
 
-const NO_TICK = (): void => {};
-
 export interface EngineOptions {
   readonly enforce: EnforcementPolicy;
   readonly checkSignatures: boolean;
@@ -210,7 +208,7 @@ export class BlockThread {
 
   /** The round loop of a worker. Returns when the round is complete or a violation stopped it. */
   runRound(policy: ReleasePolicy, fault?: { readonly tx: number; readonly kind: "throw" | "exit" }): void {
-    while (this.#drain(policy, fault, undefined) !== "over") this.view.idle();
+    while (this.#drain(policy, fault, false, undefined) !== "over") this.view.idle();
   }
 
   /**
@@ -223,14 +221,19 @@ export class BlockThread {
    * thread steps aside, "aside"): the injected fault is a worker's, never the main thread's.
    */
   helpRound(policy: ReleasePolicy, fault: { readonly tx: number } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
-    return this.#drain(policy, fault, tick ?? NO_TICK);
+    return this.#drain(policy, fault, true, tick);
   }
 
   /**
-   * Run ready transactions until none is ready ("idle") or the round is over. A worker (no `tick`)
-   * meeting the fault-injected transaction fails as asked; the main thread (a `tick`) steps aside.
+   * Run ready transactions until none is ready ("idle") or the round is over. Meeting the
+   * fault-injected transaction, a worker fails as asked; the main thread (`stepAside`) leaves it.
    */
-  #drain(policy: ReleasePolicy, fault: { readonly tx: number; readonly kind?: "throw" | "exit" } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
+  #drain(
+    policy: ReleasePolicy,
+    fault: { readonly tx: number; readonly kind?: "throw" | "exit" } | undefined,
+    stepAside: boolean,
+    tick: (() => void) | undefined,
+  ): "over" | "idle" | "aside" {
     const view = this.view;
     const header = view.header;
     const txCount = view.txCount;
@@ -242,7 +245,7 @@ export class BlockThread {
       const tx = view.pop();
       if (tx < 0) return "idle";
       if (fault !== undefined && fault.tx === tx) {
-        if (tick !== undefined) {
+        if (stepAside) {
           view.push(tx, this.urgent[tx] === 1);
           return "aside";
         }
