@@ -30,7 +30,7 @@ export interface ThreadCeilingParameters {
   readonly repeat?: number;
 }
 
-/** The work K threads do together over the work one does alone, in the same time (median). */
+/** The work K threads do together (median) over the most one did alone, in the same time. */
 export async function measureThreadCeiling(parameters: ThreadCeilingParameters): Promise<number> {
   const { threads } = parameters;
   if (!Number.isInteger(threads) || threads < 2) throw new RangeError(`threads must be an integer >= 2, got ${threads}`);
@@ -54,13 +54,15 @@ export async function measureThreadCeiling(parameters: ThreadCeilingParameters):
   try {
     // A first round together warms every worker's loop up.
     await Promise.all(workers.map(run));
-    const ratios: number[] = [];
+    // Against the best lone run: a lone run slowed by a neighbour would otherwise make K threads
+    // look better than K times one.
+    let alone = 0;
+    const together: number[] = [];
     for (let r = 0; r < repeat; r++) {
-      const alone = await run(workers[0]!);
-      const together = await Promise.all(workers.map(run));
-      ratios.push(together.reduce((a, b) => a + b, 0) / alone);
+      alone = Math.max(alone, await run(workers[0]!));
+      together.push((await Promise.all(workers.map(run))).reduce((a, b) => a + b, 0));
     }
-    return median(ratios);
+    return median(together) / alone;
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
