@@ -35,3 +35,29 @@ describe("a worker that fails mid-block", () => {
     }
   });
 });
+
+describe("a block that fails on the calling thread", () => {
+  it("leaves the executor's state as it was before the block, also after the workers stop", async () => {
+    // Room for the genesis and a few more locations: the block's new recipients fill the state
+    // after its first transactions ran, on whichever thread meets the full table first.
+    const w = generateWorkload("transfers", { txs: 400, seed: 9 });
+    const genesis = withAccountContract(w.genesis);
+    const pre = stateFromGenesis(genesis);
+    let chars = 0;
+    for (const [location] of pre.entries()) chars += location.length;
+    const capacity = Math.max(pre.size, Math.ceil(chars / 96)) + 4;
+    for (const mode of ["hybrid", "columns"] as const) {
+      const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 2, capacity });
+      try {
+        const root = executor.state.root();
+        await expect(executor.execute({ block: w.block, mode, inlineBelowSpeedup: 0 }), mode).rejects.toThrow(/shared state is full/);
+        expect(executor.state.root(), mode).toBe(root);
+        // A transaction still running on a worker when the error surfaced would write now.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(executor.state.root(), mode).toBe(root);
+      } finally {
+        await executor.close();
+      }
+    }
+  });
+});

@@ -302,7 +302,11 @@ export class ParallelExecutor {
     try {
       await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#pool);
     } catch (error) {
-      if (!(error instanceof WorkerFailure)) throw error;
+      if (!(error instanceof WorkerFailure)) {
+        // The block fails: nothing of it stays (the workers have stopped, see #round).
+        this.state.restoreValues(before);
+        throw error;
+      }
       // A worker threw or died mid-block. Back to the pre-block state, and the block runs on this
       // thread: the result is still exactly the sequential one.
       this.state.restoreValues(before);
@@ -641,7 +645,17 @@ class BlockRun {
       }
       const all = Promise.allSettled(tasks);
       this.#main.extras = [];
-      await this.#help(policy, all);
+      try {
+        await this.#help(policy, all);
+      } catch (error) {
+        // This thread failed mid-round (a state with no room for another location, an internal
+        // error). The workers must have stopped before anyone restores the state: a transaction
+        // still running on one of them would write into the restored values (seen as a sender's
+        // nonce bumped by a block that failed and was rolled back).
+        this.#abortRound();
+        await all;
+        throw error;
+      }
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
       const settled = await all;
       for (const s of settled) {
