@@ -20,6 +20,7 @@ import {
   valueTop,
   type AccessTemplate,
   type CallTemplate,
+  type WorkTemplate,
   type ContractTemplates,
   type CtxField,
   type FunctionTemplate,
@@ -55,6 +56,8 @@ interface ContractInfo {
   readonly mutableFields: Set<string>;
   readonly constants: Map<string, Sym>;
   readonly functions: Map<string, TsNs.FunctionDeclaration>;
+  /** The local names of the SDK's `work`. */
+  readonly workNames: Set<string>;
 }
 
 /** Does `s` depend on mutable storage (anywhere, conditions included)? */
@@ -101,6 +104,7 @@ class Scope {
 class FunctionAnalysis {
   readonly accesses: AccessTemplate[] = [];
   readonly calls: CallTemplate[] = [];
+  readonly work: WorkTemplate[] = [];
   readonly unknown: string[] = [];
   readonly over: string[] = [];
   readonly guards: Sym[] = [];
@@ -154,6 +158,11 @@ class FunctionAnalysis {
     if (this.#seen.has(id)) return;
     this.#seen.add(id);
     this.calls.push(c);
+  }
+
+  /** A call of the SDK's `work`, for the gas estimate: every call, even at the same units. */
+  spend(units: Sym): void {
+    this.work.push({ units, guard: [...this.guards] });
   }
 
   withGuard<T>(guard: Sym, run: () => T): T {
@@ -517,6 +526,14 @@ class Body {
       }
       return opaque(`the result of .${method}()`, receiver, ...values);
     }
+    if (ts.isIdentifier(callee) && !scope.has(callee.text) && this.a.info.workNames.has(callee.text) && e.arguments.length > 0) {
+      // `work(Number(units), seed)`: the units, through the conversion a bigint argument needs.
+      let units = this.#unwrap(e.arguments[0]!);
+      if (ts.isCallExpression(units) && ts.isIdentifier(units.expression) && units.expression.text === "Number" && !scope.has("Number") && units.arguments.length === 1) units = this.#unwrap(units.arguments[0]!);
+      this.a.spend(this.ev(units, scope));
+      for (const x of e.arguments.slice(1)) this.ev(x, scope);
+      return top(false, "the result of work()");
+    }
     if (ts.isIdentifier(callee) && !scope.has(callee.text)) {
       const fn = this.a.info.functions.get(callee.text);
       if (fn !== undefined) return this.inline(e, callee.text, fn, args(), false);
@@ -604,10 +621,12 @@ export function deriveTemplates(ts: Ts, sf: TsNs.SourceFile, file: string, sourc
 
   // Module constants (literal initializers) and SDK constants.
   const constants = new Map<string, Sym>();
+  const workNames = new Set<string>();
   for (const stmt of sf.statements) {
     if (ts.isImportDeclaration(stmt) && stmt.importClause?.namedBindings !== undefined && ts.isNamedImports(stmt.importClause.namedBindings)) {
       for (const spec of stmt.importClause.namedBindings.elements) {
         const imported = (spec.propertyName ?? spec.name).text;
+        if (imported === "work" && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.moduleSpecifier.text === "prescient/contract") workNames.add(spec.name.text);
         const sym = SDK_CONSTANTS[imported];
         if (sym !== undefined && Object.hasOwn(SDK_CONSTANTS, imported)) constants.set(spec.name.text, sym);
       }
@@ -676,7 +695,7 @@ export function deriveTemplates(ts: Ts, sf: TsNs.SourceFile, file: string, sourc
   for (const member of main.members) if (!ts.isPropertyDeclaration(member) || !fields.has(member.name.getText(sf))) scan(member);
   for (const fn of functions.values()) scan(fn);
 
-  const info: ContractInfo = { fields, methods, mutableFields, constants, functions };
+  const info: ContractInfo = { fields, methods, mutableFields, constants, functions, workNames };
   const out: Record<string, FunctionTemplate> = {};
   for (const [name, decl] of methods) {
     const hidden = decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword) ?? false;
@@ -699,6 +718,7 @@ export function deriveTemplates(ts: Ts, sf: TsNs.SourceFile, file: string, sourc
       params,
       accesses: a.accesses,
       calls: a.calls,
+      ...(a.work.length > 0 ? { work: a.work } : {}),
       class: cls,
       reasons: cls === "unknown" ? a.unknown : cls === "over-approximate" ? a.over : [],
     };

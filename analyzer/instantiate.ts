@@ -46,6 +46,8 @@ interface TxCtx extends SymContext {
   readonly writes: LocationList;
   calls: number;
   depth: number;
+  /** Units of the SDK's `work` the transaction's calls are known to spend (gas estimate only). */
+  work: number;
 }
 
 interface Env extends SymEnv {
@@ -134,6 +136,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
   if (shared !== undefined) {
     for (const g of groups.values()) for (const s of [...g.keys, ...g.uses.flatMap((u) => u.guard)]) shared.count(s);
     for (const c of t.calls) for (const s of [c.target, ...c.args, ...c.guard]) shared.count(s);
+    for (const w of t.work ?? []) for (const s of [w.units, ...w.guard]) shared.count(s);
   }
   const accesses = Array.from(groups.values(), (g) => {
     const keys = g.keys.map((k) => compileSym(k, shared));
@@ -272,10 +275,22 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       for (const address of tv.values) if (!follow(env, address, argValues)) return;
     };
   });
+  // Units of work known before the block runs are added to the gas estimate; others are not
+  // (an estimate, not a bound: the executor meters the real amount).
+  const work = (t.work ?? []).map((w) => {
+    const units = compileSym(w.units, shared);
+    const guard = compileGuards(w.guard, shared);
+    return (env: Env): void => {
+      if (guard !== undefined && !guard(env)) return;
+      const v = units(env);
+      if (typeof v === "bigint" ? v > 0n : typeof v === "number" && v > 0) env.x.work += Number(v);
+    };
+  });
   return (env) => {
     if (staticUnknown !== undefined) for (const r of staticUnknown) note(env.x, 2, r);
     for (let i = 0; i < accesses.length; i++) accesses[i]!(env);
     for (let i = 0; i < calls.length; i++) calls[i]!(env);
+    for (let i = 0; i < work.length; i++) work[i]!(env);
   };
 }
 
@@ -425,6 +440,7 @@ export class Instantiator {
       writes: this.#writes,
       calls: 0,
       depth: 0,
+      work: 0,
     };
     const accounts = this.#accounts;
     const anyDeployment = accounts ?? this.#byAddress.values().next().value;
@@ -451,6 +467,7 @@ export class Instantiator {
     x.checkedKey = undefined;
     x.calls = 0;
     x.depth = 0;
+    x.work = 0;
     // Execute phase first: sets keep insertion order, so its accesses are the first entries.
     const target = this.#resolve(tx.to);
     const run = target?.compiled.functions.get(tx.fn);
@@ -551,7 +568,7 @@ export class Instantiator {
       this.#gasLimit = tx.gasLimit;
       this.#gasLimitNumber = Number(tx.gasLimit);
     }
-    const gas = Math.min(this.#gasLimitNumber, GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call);
+    const gas = Math.min(this.#gasLimitNumber, GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call + x.work);
     return {
       index: p.index,
       reads: reads === x.reads ? inferredReads : reads.toArray(),

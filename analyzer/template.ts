@@ -6,7 +6,7 @@
 import type { AccessClass } from "../core/accessSet.js";
 
 /** Bump when the templates derived from the same source change. */
-export const ANALYZER_VERSION = "1";
+export const ANALYZER_VERSION = "2";
 
 export type CtxField = "sender" | "self" | "origin" | "sequencer" | "number" | "timestamp";
 
@@ -52,6 +52,17 @@ export interface CallTemplate {
   readonly guard: readonly Sym[];
 }
 
+/**
+ * A call of the SDK's `work(units, seed)`: deterministic CPU work charged one gas per unit. Only
+ * the gas estimate uses it (the call touches no storage): a replay of a mainnet transaction spends
+ * most of its time there, and an estimate without it made a block's projected speedup a
+ * projection of its storage accesses alone.
+ */
+export interface WorkTemplate {
+  readonly units: Sym;
+  readonly guard: readonly Sym[];
+}
+
 export interface FunctionTemplate {
   readonly name: string;
   /** Callable by transactions and other contracts (name not starting with `_`, not private). */
@@ -59,6 +70,8 @@ export interface FunctionTemplate {
   readonly params: readonly string[];
   readonly accesses: readonly AccessTemplate[];
   readonly calls: readonly CallTemplate[];
+  /** Calls of the SDK's `work` (gas estimate only; absent in templates with none). */
+  readonly work?: readonly WorkTemplate[];
   /**
    * The class of the function's own accesses: `exact` when every key and call target is known
    * once the args, the call context and immutable storage are (conditions included),

@@ -85,6 +85,16 @@ describe("instantiation", () => {
     expect(t2!.feeRecipient).toBe("read-write");
   });
 
+  it("counts the units of the SDK's work() the arguments give in the gas estimate", async () => {
+    const chain = await chainOf(genesis, [tx(A, 0n, KV, "exec", [["slot:1"], ["slot:2"], "10"]), tx(A, 1n, KV, "exec", [["slot:1"], ["slot:2"], "50000"])]);
+    const templates = await loadTemplates(join(samplesDir(), "kv.ts"));
+    expect(templates.functions.exec!.work).toEqual([{ units: { k: "arg", i: 2 }, guard: [] }]);
+    const sets = await inferAccessSets({ block: chain.block, runtime: chain.runtime, state: chain.state, prepared: chain.prepared, checkSignatures: false });
+    const [small, large] = sets.txs;
+    expect(large!.gas - small!.gas).toBe(50_000 - 10);
+    expect(small!.gas).toBeGreaterThan(10);
+  });
+
   it("reads the sender's key only when signatures are checked", async () => {
     const chain = await chainOf(genesis, [tx(A, 0n, ACCOUNTS_ADDRESS, "transfer", [B, "5"])]);
     const params = { block: chain.block, runtime: chain.runtime, state: chain.state, prepared: chain.prepared };
