@@ -530,9 +530,10 @@ class Body {
       // `work(Number(units), seed)`: the units, through the conversion a bigint argument needs.
       let units = this.#unwrap(e.arguments[0]!);
       if (ts.isCallExpression(units) && ts.isIdentifier(units.expression) && units.expression.text === "Number" && !scope.has("Number") && units.arguments.length === 1) units = this.#unwrap(units.arguments[0]!);
-      this.a.spend(this.ev(units, scope));
-      for (const x of e.arguments.slice(1)) this.ev(x, scope);
-      return top(false, "the result of work()");
+      const unitsSym = this.ev(units, scope);
+      this.a.spend(unitsSym);
+      // The result depends on what its arguments depend on, as any call's (mutable storage included).
+      return opaque("the result of work()", unitsSym, ...e.arguments.slice(1).map((x) => this.ev(x, scope)));
     }
     if (ts.isIdentifier(callee) && !scope.has(callee.text)) {
       const fn = this.a.info.functions.get(callee.text);

@@ -66,7 +66,7 @@ const WARMUP_RUNS = 3;
 const WARMUP_TXS = 4_000;
 const WARMUP_MAX_RUNS = 25;
 
-export function warmupRuns(txs: number): number {
+function warmupRuns(txs: number): number {
   return Math.min(WARMUP_MAX_RUNS, Math.max(WARMUP_RUNS, Math.ceil(WARMUP_TXS / Math.max(1, txs))));
 }
 

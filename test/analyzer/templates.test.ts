@@ -134,6 +134,23 @@ function helper(c: unknown): void {}
     expect(t.functions.leak?.reasons[0]).toContain("the contract instance escapes");
   });
 
+  it("work(): its units in the template, its result as unknown as its inputs", async () => {
+    const source = `import { Contract, StorageMap, work } from "prescient/contract";
+export default class W extends Contract {
+  readonly m = new StorageMap<bigint, bigint>("m", 0n);
+  burn(units: bigint, flag: boolean): void { if (flag) work(Number(units), 1n); }
+  fromArgs(units: bigint): void { this.m.set(work(1, units), 1n); }
+  fromStorage(): void { this.m.set(work(1, this.m.get(0n)), 1n); }
+}
+`;
+    const t = await analyzeSource(source, "w.ts");
+    expect(t.functions.burn?.work).toEqual([{ units: { k: "arg", i: 0 }, guard: [{ k: "arg", i: 1 }] }]);
+    expect(t.functions.burn?.class).toBe("exact");
+    expect(t.functions.fromArgs?.class).toBe("over-approximate");
+    expect(t.functions.fromStorage?.class).toBe("unknown");
+    expect(t.functions.fromStorage?.reasons[0]).toContain("depends on mutable storage");
+  });
+
   it("caches templates on disk and in memory", async () => {
     const file = join(samplesDir(), "token.ts");
     const first = await loadTemplates(file);
