@@ -145,6 +145,8 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
       // process, a GC of the main heap) landed on one mode only: that alone made identical code
       // paths differ by 15% in the table.
       const at = `${threads} thread${threads === 1 ? "" : "s"}`;
+      const phaseTimes: number[] = [];
+      sequentialTimes.set(threads, phaseTimes);
       const warmups = warmupRuns(chain.block.txs.length);
       for (let w = 0; w < warmups; w++) {
         p.onStep?.(`warm-up ${w + 1}/${warmups} at ${at}`);
@@ -153,9 +155,7 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
       }
       for (let r = 0; r < p.repeat; r++) {
         p.onStep?.(`run ${r + 1}/${p.repeat} at ${at}`);
-        const times = sequentialTimes.get(threads) ?? [];
-        times.push(runSequential());
-        sequentialTimes.set(threads, times);
+        phaseTimes.push(runSequential());
         for (let k = 0; k < rows.length; k++) {
           const row = rows[(r + k) % rows.length]!;
           row.times.push(await row.runOnce());
@@ -166,14 +166,16 @@ export async function measureSpeedups(p: SpeedupCaseParameters): Promise<Speedup
       for (const executor of executors.values()) await executor.close();
     }
   }
-  const sequentialAt = (threads: number): number => median(sequentialTimes.get(threads) ?? []);
+  const sequentialMedians = new Map(Array.from(sequentialTimes, ([threads, times]) => [threads, median(times)] as const));
+  const sequentialAt = (threads: number): number => sequentialMedians.get(threads)!;
   const sequentialMs = sequentialAt(p.threads);
   const oneThread = new Map<ParallelMode, number>();
   const modes: ModeMeasurement[] = [];
   for (const m of measured) {
     const ms = median(m.times);
     if (m.threads === 1) oneThread.set(m.mode, ms);
-    modes.push({ mode: m.mode, threads: m.threads, medianMs: ms, sequentialMs: sequentialAt(m.threads), vsSequential: sequentialAt(m.threads) / ms, vsOneThread: (oneThread.get(m.mode) ?? ms) / ms, inline: m.inline, loadMs: m.loadMs });
+    const baseline = sequentialAt(m.threads);
+    modes.push({ mode: m.mode, threads: m.threads, medianMs: ms, sequentialMs: baseline, vsSequential: baseline / ms, vsOneThread: (oneThread.get(m.mode) ?? ms) / ms, inline: m.inline, loadMs: m.loadMs });
   }
   return { label: p.label, txs: chain.block.txs.length, signatures: p.signatures, sequentialMs, projected, modes };
 }

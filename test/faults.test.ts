@@ -4,6 +4,7 @@ import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import { generateWorkload } from "../workloads/index.js";
+import { capacityJustAbove } from "./helpers.js";
 
 describe("a worker that fails mid-block", () => {
   it("still yields the sequential result, and the pool keeps working", async () => {
@@ -42,10 +43,7 @@ describe("a block that fails on the calling thread", () => {
     // after its first transactions ran, on whichever thread meets the full table first.
     const w = generateWorkload("transfers", { txs: 400, seed: 9 });
     const genesis = withAccountContract(w.genesis);
-    const pre = stateFromGenesis(genesis);
-    let chars = 0;
-    for (const [location] of pre.entries()) chars += location.length;
-    const capacity = Math.max(pre.size, Math.ceil(chars / 96)) + 4;
+    const capacity = capacityJustAbove(genesis, 4);
     for (const mode of ["hybrid", "columns"] as const) {
       const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 2, capacity });
       try {

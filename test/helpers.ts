@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { deployChain, type LoadedChain } from "../executor/chain.js";
 import { executeBlockSequential, type ExecuteBlockParameters } from "../executor/sequential.js";
-import { withAccountContract } from "../state/genesis.js";
+import type { Genesis } from "../core/types.js";
+import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import type { Workload } from "../workloads/builder.js";
 
 export const ROOT = join(import.meta.dirname, "..");
@@ -29,4 +30,16 @@ export interface CliResult {
 export function cli(args: readonly string[], input?: string): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", input, env: { ...process.env, FORCE_COLOR: "0" } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * A shared-state capacity with room for `genesis` and about `spare` more locations: both the
+ * location count and the key arena (SharedState budgets 96 characters per location) are
+ * nearly full, so a block that creates locations fills the state mid-block.
+ */
+export function capacityJustAbove(genesis: Genesis, spare: number): number {
+  const state = stateFromGenesis(genesis);
+  let chars = 0;
+  for (const [location] of state.entries()) chars += location.length;
+  return Math.max(state.size, Math.ceil(chars / 96)) + spare;
 }

@@ -6,7 +6,7 @@ import { Chain, type CommitBlockParameters } from "../../chain/chain.js";
 import type { ServiceChain } from "../../service/chain.js";
 import { stateFromGenesis } from "../../state/genesis.js";
 import { stateRoot } from "../../state/state.js";
-import { ROOT } from "../helpers.js";
+import { ROOT, capacityJustAbove } from "../helpers.js";
 import { blockBody, defiChain, parseMetrics, send, startService, type HttpAnswer, type RunningService, type SendParameters } from "./helpers.js";
 
 const chain = defiChain(2, 12, "bad-input");
@@ -206,10 +206,7 @@ describe("a block that fails inside prescient", () => {
       const sender = block.txs[0]!.from;
       // Room for the genesis and about two more locations (ids and key characters, 96 per
       // location): the block needs more, after its first transactions ran.
-      const genesis = stateFromGenesis(chain.genesis);
-      let chars = 0;
-      for (const [location] of genesis.entries()) chars += location.length;
-      const capacity = Math.max(genesis.size, Math.ceil(chars / 96)) + 2;
+      const capacity = capacityJustAbove(chain.genesis, 2);
       const service = await startService({ genesis: chain.genesis, baseDir: ROOT, mode, threads: 2, capacity });
       try {
         const r = await send(service.url, "/execute", { body: blockBody(block) });
