@@ -131,3 +131,31 @@ describe("progress while the calling thread runs transactions", () => {
     }
   });
 });
+
+describe("the order a round starts its ready transactions in", () => {
+  it("is heaviest remaining path first, in both DAG and column rounds", async () => {
+    const w = generateWorkload("transfers", { txs: 200, seed: "heaviest-first" });
+    const genesis = withAccountContract(w.genesis);
+    const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 2, capacity: 1 << 16 });
+    const pre = executor.state.snapshotValues();
+    try {
+      const prepared = prepareBlock(w.block, executor.runtime);
+      const sets = blockAccessSets(w.block, prepared, { checkSignatures: false });
+      // Independent transfers, the last but fifty weighed as ten of the others: in index order it
+      // would start after 150 others, heaviest first it is the round's first pop, so it is the
+      // first transaction of whichever thread took it.
+      const heavy = 150;
+      const weighted = { ...sets, txs: sets.txs.map((t) => (t.index === heavy ? { ...t, gas: 10 * t.gas } : t)) };
+      const loaded = await executor.load({ block: w.block, prepared, checkSignatures: false, sets: weighted });
+      for (const mode of ["hybrid", "columns"] as const) {
+        executor.state.restoreValues(pre);
+        const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, activity: true });
+        expect(r.inline, mode).toBe(false);
+        const lane = r.activity!.lanes.find((l) => l.events.some((e) => e.tx === heavy))!;
+        expect(lane.events[0]!.tx, mode).toBe(heavy);
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -19,7 +19,7 @@ import { packageRoot } from "../../core/paths.js";
 import { balanceLocation } from "../../core/protocol.js";
 import type { Block, EnforcementPolicy, ExecutionResult, Genesis, Receipt } from "../../core/types.js";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
-import { buildConflictGraph, computeColumns, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
+import { buildConflictGraph, computeColumns, gasBottomLevels, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
 import { SharedState } from "../../state/sharedState.js";
 import { stateFromGenesis } from "../../state/genesis.js";
 import { analyzeBlockAccessSets } from "../accessSets.js";
@@ -69,6 +69,12 @@ export interface LoadedParallelBlock {
   readonly sets: BlockAccessSets;
   readonly graph: ConflictGraph;
   readonly columnOf: Int32Array;
+  /**
+   * The transactions by the gas of the heaviest path of the DAG that starts with each (its
+   * bottom level), heaviest first, ties by index: the order a round starts its ready
+   * transactions in (see #prepareRound). Sorted once here, not per round.
+   */
+  readonly startOrder: Int32Array;
   readonly payload: BlockPayload;
   readonly mainThread: BlockThread;
   /** Time spent loading: preparing, building the DAG, and the workers decoding the block. */
@@ -254,7 +260,9 @@ export class ParallelExecutor {
       for (let t = 0; t < this.threads; t++) tasks.push(this.#pool.run({ kind: "load", block: payload, barrier, expected: this.threads } satisfies LoadTask));
       await Promise.all(tasks);
     }
-    return { id: payload.blockId, block, prepared, sets, graph, columnOf: computeColumns(graph).columnOf, payload, mainThread, loadMs: performance.now() - started };
+    const bottom = gasBottomLevels(graph);
+    const startOrder = Int32Array.from(Array.from({ length: graph.txCount }, (_, i) => i).sort((a, b) => bottom[b]! - bottom[a]! || a - b));
+    return { id: payload.blockId, block, prepared, sets, graph, columnOf: computeColumns(graph).columnOf, startOrder, payload, mainThread, loadMs: performance.now() - started };
   }
 
   async execute(parameters: ExecuteParallelParameters): Promise<ParallelExecutionResult> {
@@ -573,20 +581,26 @@ class BlockRun {
     header[H.violation] = view.txCount;
     view.queue.fill(0);
     const { predecessorOffsets, predecessors } = this.#loaded.graph;
+    // Ready transactions start heaviest remaining path first, as the projection's list schedule
+    // does. In index order, a block's one long transaction (a fifth of mainnet block 7,280,000)
+    // or the head of its long chain could start when the other thread had little left, and the
+    // block ended with one thread running it alone.
+    const order = this.#loaded.startOrder;
     if (policy === "dag") {
-      const seeds: number[] = [];
       for (const tx of members) {
         let waiting = 0;
         for (let e = predecessorOffsets[tx]!; e < predecessorOffsets[tx + 1]!; e++) if (view.inRound[predecessors[e]!] === 1) waiting++;
         view.remaining[tx] = waiting;
-        if (waiting === 0) seeds.push(tx);
       }
-      for (const tx of seeds) view.push(tx, this.#main.urgent[tx] === 1);
+      for (const tx of order) if (view.inRound[tx] === 1 && view.remaining[tx] === 0) view.push(tx, this.#main.urgent[tx] === 1);
       return;
     }
-    // Columns of this round's members, compacted: the DAG's columns with empty ones dropped.
+    // Columns of this round's members, compacted: the DAG's columns with empty ones dropped. Within
+    // a column, the heaviest first (longest processing time first: the column's last transactions,
+    // which decide when the next column may start, are its short ones).
     const byColumn = new Map<number, number[]>();
-    for (const tx of members) {
+    for (const tx of order) {
+      if (view.inRound[tx] !== 1) continue;
       const c = this.#loaded.columnOf[tx]!;
       let list = byColumn.get(c);
       if (list === undefined) byColumn.set(c, (list = []));
