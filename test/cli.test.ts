@@ -219,11 +219,26 @@ describe("prescient bench", () => {
       expect(c).toBeLessThan(2.2);
     }
   });
+
+  it("--processes N runs the cases in N processes and gives each figure's median and range", () => {
+    const r = cli(["bench", "--cases", "transfers", "--txs", "200", "--repeat", "1", "--threads", "2", "--processes", "2", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.processes).toBe(2);
+    expect(doc.rows.map((x: { label: string }) => x.label)).toEqual(["transfers 200"]);
+    for (const m of doc.rows[0].modes) {
+      expect(m.spread.min).toBeLessThanOrEqual(m.vsSequential);
+      expect(m.spread.max).toBeGreaterThanOrEqual(m.vsSequential);
+      expect(m.spread.min).toBeGreaterThan(0);
+    }
+    expect(doc.threadCeiling.before).toBeGreaterThan(0);
+  });
 });
 
 describe("bad options: exit 2 with the option named, never a stack", () => {
   it.each([
     [["bench", "--repeat", "0"], /--repeat/],
+    [["bench", "--processes", "0"], /--processes/],
     [["run", "--block", "x.json", "--threads", "100"], /--threads/],
     [["gen", "erc20", "--out", "/tmp/never-written", "--txs", "-5"], /--txs/],
     [["gen", "hot", "--out", "/tmp/never-written", "--hot-ratio", "2"], /--hot-ratio/],

@@ -1,8 +1,10 @@
 /**
  * `prescient bench`: the speedup table. Every case runs sequentially and in each parallel mode at
  * one thread and at K threads, in this process, after a warm-up, as the median of --repeat runs;
- * every figure is a ratio measured in this run.
+ * every figure is a ratio measured in this run. With --processes N, the whole selection runs in N
+ * fresh processes one after another and every figure is the median over them.
  */
+import { spawn } from "node:child_process";
 import { UsageError } from "../usageError.js";
 import { availableParallelism } from "node:os";
 import type { CommandModule } from "yargs";
@@ -13,6 +15,7 @@ import { readAccessTrace } from "../../core/trace.js";
 import { machineDescription } from "../../bench/measure.js";
 import { measureThreadCeiling } from "../../bench/threadCeiling.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
+import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow } from "../../bench/mergeProcesses.js";
 import { log, toJson } from "../output.js";
 import { Progress } from "../progress.js";
 
@@ -23,6 +26,7 @@ interface BenchArgs {
   repeat: number;
   quick: boolean;
   json: boolean;
+  processes: number;
 }
 
 interface BenchCase {
@@ -63,14 +67,16 @@ function ratio(x: number): string {
   return `${x.toFixed(2)}×`;
 }
 
-export function speedupTable(rows: readonly SpeedupRow[], threads: number): string {
+export function speedupTable(rows: readonly (SpeedupRow | MergedSpeedupRow)[], threads: number): string {
   const head = `| case | txs | projected ${threads}t | sequential ms | hybrid 1t | hybrid ${threads}t | columns 1t | columns ${threads}t | blockstm 1t | blockstm ${threads}t |`;
   const lines = [head, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"];
   for (const r of rows) {
     const cell = (mode: string, t: number) => {
       const m = r.modes.find((x) => x.mode === mode && x.threads === t);
       if (m === undefined) return "–";
-      return `${ratio(m.vsSequential)}${t > 1 ? ` (${ratio(m.vsOneThread)} vs 1t)` : ""}${m.inline && t > 1 ? " inline" : ""}`;
+      const range = (m as MergedModeMeasurement).spread;
+      const spread = range !== undefined && t > 1 ? ` [${range.min.toFixed(2)}–${range.max.toFixed(2)}]` : "";
+      return `${ratio(m.vsSequential)}${spread}${t > 1 ? ` (${ratio(m.vsOneThread)} vs 1t)` : ""}${m.inline && t > 1 ? " inline" : ""}`;
     };
     lines.push(`| ${r.label} | ${r.txs} | ${r.projected.toFixed(2)} | ${r.sequentialMs.toFixed(1)} | ${cell("hybrid", 1)} | ${cell("hybrid", threads)} | ${cell("columns", 1)} | ${cell("columns", threads)} | ${cell("blockstm", 1)} | ${cell("blockstm", threads)} |`);
   }
@@ -100,16 +106,19 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("cases", { type: "array", string: true, describe: "only cases whose label starts with one of these (e.g. erc20 p2p mainnet)" })
       .option("txs", { type: "number", default: 10_000, describe: "transactions per generated block (p2p uses 1k and 10k)" })
       .option("threads", { type: "number", default: Math.max(2, availableParallelism()), describe: "K: threads of the parallel runs" })
-      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; after three warm-ups of every mode, interleaved)" })
+      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; interleaved, after warm-ups of every mode worth at least 4,000 transactions)" })
+      .option("processes", { type: "number", default: 1, describe: "N: run the cases in N fresh processes, one after another; every figure is the median over them, with its range" })
       .option("quick", { type: "boolean", default: false, describe: "fewer cases (p2p at 1k only, one mainnet block in six)" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
       .check((a) => {
         if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
         if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new UsageError("--repeat must be a positive integer");
         if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
+        if (!Number.isInteger(a.processes) || a.processes < 1 || a.processes > 99) throw new UsageError("--processes must be an integer in [1, 99]");
         return true;
       }) as never,
   handler: async (args) => {
+    if (args.processes > 1) return benchInProcesses(args);
     const selected = cases(args.txs, args.quick).filter((c) => args.cases === undefined || args.cases.some((prefix) => c.label.startsWith(prefix)));
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
@@ -149,3 +158,63 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} interleaved runs after warm-ups\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
   },
 };
+
+/** The child's command line: this bench's selection, one process, JSON. */
+function childArguments(args: BenchArgs): string[] {
+  const out = ["bench", "--json", "--processes", "1", "--txs", String(args.txs), "--threads", String(args.threads), "--repeat", String(args.repeat)];
+  if (args.quick) out.push("--quick");
+  if (args.cases !== undefined) out.push("--cases", ...args.cases);
+  return out;
+}
+
+function runChild(args: BenchArgs, index: number): Promise<BenchRun> {
+  return new Promise((resolve, reject) => {
+    const script = process.argv[1];
+    if (script === undefined) return reject(new Error("bench --processes: cannot tell which script to run the processes with"));
+    const child = spawn(process.execPath, [...process.execArgv, script, ...childArguments(args)], { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        const last = Buffer.concat(err).toString("utf8").trim().split("\n").at(-1) ?? "";
+        return reject(new Error(`bench process ${index + 1} of ${args.processes} failed (exit code ${code}): ${last}`));
+      }
+      try {
+        resolve(JSON.parse(Buffer.concat(out).toString("utf8")) as BenchRun);
+      } catch {
+        reject(new Error(`bench process ${index + 1} of ${args.processes} printed no JSON document`));
+      }
+    });
+  });
+}
+
+/**
+ * The selection in N fresh processes, one after another (never side by side: they would measure
+ * each other), merged figure by figure (bench/mergeProcesses.ts).
+ */
+async function benchInProcesses(args: BenchArgs): Promise<void> {
+  const progress = new Progress("bench", args.json);
+  const runs: BenchRun[] = [];
+  for (let i = 0; i < args.processes; i++) {
+    progress.update(i, args.processes, `process ${i + 1} of ${args.processes}`);
+    runs.push(await runChild(args, i));
+  }
+  progress.done();
+  const { rows, threadCeiling } = mergeBenchRuns(runs);
+  const machine = machineDescription();
+  if (args.json) {
+    process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, processes: args.processes, ...(threadCeiling !== undefined ? { threadCeiling } : {}), rows })}\n`);
+    return;
+  }
+  const summary = mainnetSummary(rows, args.threads);
+  const ceilingLine =
+    threadCeiling === undefined
+      ? ""
+      : `machine ceiling (median over the processes): ${args.threads} threads of pure integer work did ${ratio(threadCeiling.before)} the work of one before the cases and ${ratio(threadCeiling.after)} after\n`;
+  process.stdout.write(
+    `machine: ${machine}; K = ${args.threads}; median over ${args.processes} processes of the median of ${args.repeat} interleaved runs after warm-ups; [lowest–highest over the processes]\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`,
+  );
+}
