@@ -48,6 +48,12 @@ interface TxCtx extends SymContext {
   depth: number;
   /** Units of the SDK's `work` the transaction's calls are known to spend (gas estimate only). */
   work: number;
+  /**
+   * The environment of the followed call at each depth (1 and deeper), refilled call after call:
+   * a call at depth d runs to its end before its caller's next call at d, and nothing keeps an
+   * environment after its call returns (see #x).
+   */
+  readonly envs: (TopEnv | undefined)[];
 }
 
 interface Env extends SymEnv {
@@ -252,9 +258,19 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
         return false;
       }
       x.calls++;
-      x.depth++;
+      const depth = ++x.depth;
       try {
-        run(callEnv(callee.address, env.self, env.origin, argValues, x, callee));
+        let calleeEnv = x.envs[depth];
+        if (calleeEnv === undefined) x.envs[depth] = calleeEnv = callEnv(callee.address, env.self, env.origin, argValues, x, callee);
+        else {
+          calleeEnv.self = callee.address;
+          calleeEnv.sender = env.self;
+          calleeEnv.origin = env.origin;
+          calleeEnv.args = argValues;
+          calleeEnv.deployment = callee;
+          calleeEnv.call = nextCall();
+        }
+        run(calleeEnv);
       } finally {
         x.depth--;
       }
@@ -441,6 +457,7 @@ export class Instantiator {
       calls: 0,
       depth: 0,
       work: 0,
+      envs: [],
     };
     const accounts = this.#accounts;
     const anyDeployment = accounts ?? this.#byAddress.values().next().value;

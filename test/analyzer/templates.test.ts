@@ -175,3 +175,19 @@ describe("unbounded calls", () => {
     expect(sets.txs[2]!.writes).toContain(`${LOOPS}/counter`);
   });
 });
+
+describe("nested calls", () => {
+  it("each call, siblings and callees at every depth, evaluates its keys in its own environment", async () => {
+    const [R1, R2, R3] = [address(71), address(72), address(73)] as const;
+    const relay = (at: Address) => ({ address: at, contract: "./relay.ts", storage: {} });
+    const genesis: Genesis = { contracts: [relay(R1), relay(R2), relay(R3)], accounts: [{ address: A, balance: 10n ** 24n, nonce: 0n }] };
+    const chain = await chainOf(genesis, [tx(A, 0n, R1, "fan", [R2, R3])]);
+    const sets = await inferAccessSets({ block: chain.block, runtime: chain.runtime, state: chain.state, prepared: chain.prepared });
+    const set = sets.txs[0]!;
+    expect(set.class).toBe("exact");
+    const marks = set.writes.filter((l) => l.includes("/marks/")).sort();
+    expect(marks).toEqual(
+      [`${R2}/marks/first`, `${R2}/marks/second`, `${R3}/marks/first`, `${R3}/marks/second`, `${R3}/marks/left`, `${R3}/marks/right`].sort(),
+    );
+  });
+});
