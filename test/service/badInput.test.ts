@@ -3,11 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nonceLocation } from "../../core/protocol.js";
 import type { Block } from "../../core/types.js";
 import { Chain, type CommitBlockParameters } from "../../chain/chain.js";
-import type { ServiceChain } from "../../service/chain.js";
 import { stateFromGenesis } from "../../state/genesis.js";
 import { stateRoot } from "../../state/state.js";
 import { ROOT, capacityJustAbove } from "../helpers.js";
-import { blockBody, defiChain, parseMetrics, send, startService, type HttpAnswer, type RunningService, type SendParameters } from "./helpers.js";
+import { blockBody, defiChain, parseMetrics, send, startService, type HttpAnswer, ForwardingChain, type RunningService, type SendParameters } from "./helpers.js";
 
 const chain = defiChain(2, 12, "bad-input");
 const BODY_LIMIT = 64 * 1024;
@@ -152,33 +151,14 @@ describe("bad input over HTTP: a clear 4xx, nothing committed", () => {
 });
 
 /** A chain that fails on demand, in front of a real one. */
-class FailingChain implements ServiceChain {
+class FailingChain extends ForwardingChain {
   failNext = false;
-  constructor(readonly inner: Chain) {}
-  get head() {
-    return this.inner.head;
-  }
-  get runtime() {
-    return this.inner.runtime;
-  }
-  get state() {
-    return this.inner.state;
-  }
-  get threads() {
-    return this.inner.threads;
-  }
-  get(location: string) {
-    return this.inner.get(location);
-  }
-  async commitBlock(parameters: CommitBlockParameters) {
+  override async commitBlock(parameters: CommitBlockParameters) {
     if (this.failNext) {
       this.failNext = false;
       throw new Error("disk on fire");
     }
     return this.inner.commitBlock(parameters);
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

@@ -1,32 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Block } from "../../core/types.js";
 import { Chain, type CommitBlockParameters } from "../../chain/chain.js";
-import type { ServiceChain } from "../../service/chain.js";
 import { ROOT } from "../helpers.js";
-import { blockBody, defiChain, parseMetrics, send, sequentialReplay, startService, type RunningService } from "./helpers.js";
+import { blockBody, defiChain, parseMetrics, send, sequentialReplay, startService, ForwardingChain, type RunningService } from "./helpers.js";
 
 /** A chain that records how many commits ever ran at once, and in which order. */
-class ProbeChain implements ServiceChain {
+class ProbeChain extends ForwardingChain {
   active = 0;
   maxActive = 0;
   readonly committed: bigint[] = [];
-  constructor(readonly inner: Chain) {}
-  get head() {
-    return this.inner.head;
-  }
-  get runtime() {
-    return this.inner.runtime;
-  }
-  get state() {
-    return this.inner.state;
-  }
-  get threads() {
-    return this.inner.threads;
-  }
-  get(location: string) {
-    return this.inner.get(location);
-  }
-  async commitBlock(parameters: CommitBlockParameters) {
+  override async commitBlock(parameters: CommitBlockParameters) {
     this.active++;
     this.maxActive = Math.max(this.maxActive, this.active);
     try {
@@ -38,9 +21,6 @@ class ProbeChain implements ServiceChain {
     } finally {
       this.active--;
     }
-  }
-  close() {
-    return this.inner.close();
   }
 }
 

@@ -12,6 +12,8 @@ import { executeBlockSequential } from "../../executor/sequential.js";
 import { createService, type CreateServiceParameters } from "../../service/createService.js";
 import { stateFromGenesis, withAccountContract } from "../../state/genesis.js";
 import { generateWorkload } from "../../workloads/index.js";
+import type { Chain, CommitBlockParameters } from "../../chain/chain.js";
+import type { ServiceChain } from "../../service/chain.js";
 import { ROOT } from "../helpers.js";
 
 export interface RunningService {
@@ -135,4 +137,33 @@ export function parseMetrics(text: string): Map<string, number> {
     out.set(match[1]!, Number(match[2]));
   }
   return out;
+}
+
+/**
+ * A chain in front of a real one that forwards everything: tests extend it and override
+ * `commitBlock` to fail on demand or to watch the commits.
+ */
+export class ForwardingChain implements ServiceChain {
+  constructor(readonly inner: Chain) {}
+  get head() {
+    return this.inner.head;
+  }
+  get runtime() {
+    return this.inner.runtime;
+  }
+  get state() {
+    return this.inner.state;
+  }
+  get threads() {
+    return this.inner.threads;
+  }
+  get(location: string) {
+    return this.inner.get(location);
+  }
+  commitBlock(parameters: CommitBlockParameters) {
+    return this.inner.commitBlock(parameters);
+  }
+  close() {
+    return this.inner.close();
+  }
 }
