@@ -233,12 +233,20 @@ describe("prescient bench", () => {
     }
     expect(doc.threadCeiling.before).toBeGreaterThan(0);
   });
+
+  it("--modes measures only the modes named", () => {
+    const r = cli(["bench", "--cases", "transfers", "--txs", "200", "--repeat", "1", "--threads", "2", "--modes", "hybrid", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.rows[0].modes.map((m: { mode: string; threads: number }) => `${m.mode}@${m.threads}`)).toEqual(["hybrid@1", "hybrid@2"]);
+  });
 });
 
 describe("bad options: exit 2 with the option named, never a stack", () => {
   it.each([
     [["bench", "--repeat", "0"], /--repeat/],
     [["bench", "--processes", "0"], /--processes/],
+    [["bench", "--modes", "serial"], /modes/],
     [["run", "--block", "x.json", "--threads", "100"], /--threads/],
     [["gen", "erc20", "--out", "/tmp/never-written", "--txs", "-5"], /--txs/],
     [["gen", "hot", "--out", "/tmp/never-written", "--hot-ratio", "2"], /--hot-ratio/],

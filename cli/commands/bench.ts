@@ -15,6 +15,7 @@ import { readAccessTrace } from "../../core/trace.js";
 import { machineDescription } from "../../bench/measure.js";
 import { measureThreadCeiling } from "../../bench/threadCeiling.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
+import type { ParallelMode } from "../../executor/parallel/parallelExecutor.js";
 import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow } from "../../bench/mergeProcesses.js";
 import { log, toJson } from "../output.js";
 import { Progress } from "../progress.js";
@@ -27,6 +28,7 @@ interface BenchArgs {
   quick: boolean;
   json: boolean;
   processes: number;
+  modes?: ParallelMode[];
 }
 
 interface BenchCase {
@@ -107,6 +109,12 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("txs", { type: "number", default: 10_000, describe: "transactions per generated block (p2p uses 1k and 10k)" })
       .option("threads", { type: "number", default: Math.max(2, availableParallelism()), describe: "K: threads of the parallel runs" })
       .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; interleaved, after warm-ups of every mode worth at least 4,000 transactions)" })
+      .option("modes", {
+        type: "array",
+        string: true,
+        choices: ["hybrid", "columns", "blockstm"],
+        describe: "only these parallel modes (default all three): a sequencer runs one, and another mode's runs in the same process shape its heap and caches",
+      })
       .option("processes", { type: "number", default: 1, describe: "N: run the cases in N fresh processes, one after another; every figure is the median over them, with its range" })
       .option("quick", { type: "boolean", default: false, describe: "fewer cases (p2p at 1k only, one mainnet block in six)" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
@@ -136,6 +144,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         threads: args.threads,
         repeat: args.repeat,
         signatures: c.signatures,
+        ...(args.modes !== undefined ? { modes: args.modes } : {}),
         onStep: (step) => progress.update(i, selected.length, `${c.label}: ${step}`),
       });
       rows.push(row);
@@ -163,6 +172,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
 function childArguments(args: BenchArgs): string[] {
   const out = ["bench", "--json", "--processes", "1", "--txs", String(args.txs), "--threads", String(args.threads), "--repeat", String(args.repeat)];
   if (args.quick) out.push("--quick");
+  if (args.modes !== undefined) out.push("--modes", ...args.modes);
   if (args.cases !== undefined) out.push("--cases", ...args.cases);
   return out;
 }
