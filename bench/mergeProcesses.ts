@@ -26,15 +26,21 @@ export interface MergedSpeedupRow extends Omit<SpeedupRow, "modes"> {
   readonly modes: readonly MergedModeMeasurement[];
 }
 
+/** The machine's ceiling for K threads, measured before and after the cases. */
+export interface ThreadCeilingRange {
+  readonly before: number;
+  readonly after: number;
+}
+
 /** One process's bench document (`bench --json`), the parts merged. */
 export interface BenchRun {
   readonly rows: readonly SpeedupRow[];
-  readonly threadCeiling?: { readonly before: number; readonly after: number };
+  readonly threadCeiling?: ThreadCeilingRange;
 }
 
 export interface MergedBenchRuns {
   readonly rows: readonly MergedSpeedupRow[];
-  readonly threadCeiling?: { readonly before: number; readonly after: number };
+  readonly threadCeiling?: ThreadCeilingRange;
 }
 
 /**

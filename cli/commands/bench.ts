@@ -16,7 +16,7 @@ import { machineDescription } from "../../bench/measure.js";
 import { measureThreadCeiling } from "../../bench/threadCeiling.js";
 import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
 import type { ParallelMode } from "../../executor/parallel/parallelExecutor.js";
-import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow } from "../../bench/mergeProcesses.js";
+import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow, type ThreadCeilingRange } from "../../bench/mergeProcesses.js";
 import { log, toJson } from "../output.js";
 import { Progress } from "../progress.js";
 
@@ -153,20 +153,31 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
     progress.update(selected.length, selected.length, "machine ceiling");
     const ceilingAfter = await ceiling();
     progress.done();
-    const machine = machineDescription();
-    const threadCeiling = ceilingBefore !== undefined && ceilingAfter !== undefined ? { before: ceilingBefore, after: ceilingAfter } : undefined;
-    if (args.json) {
-      process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, ...(threadCeiling !== undefined ? { threadCeiling } : {}), rows })}\n`);
-      return;
-    }
-    const summary = mainnetSummary(rows, args.threads);
-    const ceilingLine =
-      threadCeiling === undefined
-        ? ""
-        : `machine ceiling: ${args.threads} threads of pure integer work, no shared memory, did ${ratio(threadCeiling.before)} the work of one before the cases and ${ratio(threadCeiling.after)} after\n`;
-    process.stdout.write(`machine: ${machine}; K = ${args.threads}; median of ${args.repeat} interleaved runs after warm-ups\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+    printBench(args, rows, ceilingBefore !== undefined && ceilingAfter !== undefined ? { before: ceilingBefore, after: ceilingAfter } : undefined);
   },
 };
+
+/**
+ * The bench's output: one JSON document, or the table with its header and mainnet summary. Rows
+ * merged from several processes (`args.processes` > 1) carry their ranges, and say so.
+ */
+function printBench(args: BenchArgs, rows: readonly (SpeedupRow | MergedSpeedupRow)[], threadCeiling: ThreadCeilingRange | undefined): void {
+  const machine = machineDescription();
+  const merged = args.processes > 1;
+  if (args.json) {
+    process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, ...(merged ? { processes: args.processes } : {}), ...(threadCeiling !== undefined ? { threadCeiling } : {}), rows })}\n`);
+    return;
+  }
+  const summary = mainnetSummary(rows, args.threads);
+  const ceilingLine =
+    threadCeiling === undefined
+      ? ""
+      : `machine ceiling${merged ? " (median over the processes)" : ""}: ${args.threads} threads of pure integer work, no shared memory, did ${ratio(threadCeiling.before)} the work of one before the cases and ${ratio(threadCeiling.after)} after\n`;
+  const runs = merged
+    ? `median over ${args.processes} processes of the median of ${args.repeat} interleaved runs after warm-ups; [lowest–highest over the processes]`
+    : `median of ${args.repeat} interleaved runs after warm-ups`;
+  process.stdout.write(`machine: ${machine}; K = ${args.threads}; ${runs}\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+}
 
 /** The child's command line: this bench's selection, one process, JSON. */
 function childArguments(args: BenchArgs): string[] {
@@ -214,17 +225,5 @@ async function benchInProcesses(args: BenchArgs): Promise<void> {
   }
   progress.done();
   const { rows, threadCeiling } = mergeBenchRuns(runs);
-  const machine = machineDescription();
-  if (args.json) {
-    process.stdout.write(`${toJson({ machine, threads: args.threads, repeat: args.repeat, processes: args.processes, ...(threadCeiling !== undefined ? { threadCeiling } : {}), rows })}\n`);
-    return;
-  }
-  const summary = mainnetSummary(rows, args.threads);
-  const ceilingLine =
-    threadCeiling === undefined
-      ? ""
-      : `machine ceiling (median over the processes): ${args.threads} threads of pure integer work did ${ratio(threadCeiling.before)} the work of one before the cases and ${ratio(threadCeiling.after)} after\n`;
-  process.stdout.write(
-    `machine: ${machine}; K = ${args.threads}; median over ${args.processes} processes of the median of ${args.repeat} interleaved runs after warm-ups; [lowest–highest over the processes]\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`,
-  );
+  printBench(args, rows, threadCeiling);
 }
