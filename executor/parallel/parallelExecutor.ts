@@ -291,8 +291,9 @@ export class ParallelExecutor {
       mode === "hybrid" &&
       (this.#pool === undefined ||
         projected < (parameters.inlineBelowSpeedup ?? 1.15) ||
-        // A round costs about half a millisecond to start and end here: a block whose ideal saving
-        // is below ROUND_COST_MS runs faster inline.
+        // A round costs about half a millisecond to start and end here, and two threads lose more
+        // to each other on small blocks: a block whose ideal saving is below ROUND_COST_MS runs
+        // faster inline.
         estimatedMs * (1 - 1 / projected) < (parameters.inlineBelowSpeedup === 0 ? 0 : ROUND_COST_MS));
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
@@ -481,15 +482,14 @@ class WorkerFailure extends Error {
 
 /**
  * The ideal saving (single-thread time × (1 − 1/projected)) below which a block runs inline, in
- * milliseconds: about what a round's own start and end cost (one task dispatch and its result).
- * Measured on this 2-core VM, small mainnet replays on warm code (each block first run for 4,000
- * transactions' worth, as the bench does), forced parallel against sequential, two processes
- * each: ideal saving 0.14 ms (930196, 0.9 ms) 0.88×; 0.98 ms (2675000) 1.24–1.28×; 1.25 ms
- * (2674998) 1.11–1.15×; 1.5 ms (1796867) 1.04–1.06×; 2.1 ms (19933122) 1.65–1.69×. This was
- * 2.5 ms when the same blocks were measured after three warm-up runs: code still being
- * compiled, slowest in the worker, made 4 ms blocks look like a loss.
+ * milliseconds. A round's own start and end are ~0.5 ms of it (one task dispatch and result); the
+ * rest is what two threads lose to each other on a short block. On warm code, small mainnet
+ * replays of a few heavy transactions would gain below it (2–4 ms blocks with savings of
+ * 1.0–2.1 ms ran 1.11–1.69× forced parallel), but a block of 200 transfers (1.3 ms, saving
+ * 0.65 ms) ran 0.35–0.40× with the threshold at 0.5 ms: on cheap transactions the hand-offs per
+ * transaction, which this rule does not count, decide.
  */
-const ROUND_COST_MS = 0.5;
+const ROUND_COST_MS = 2.5;
 
 function sum(counts: ReadonlyMap<number, { executions: number; aborts: number }>, key: "executions" | "aborts"): number {
   let total = 0;
