@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SAMPLE_CONTRACTS } from "../contracts/runtime/runtime.js";
 import { samplesDir } from "../core/paths.js";
-import { machineDescription, median } from "./measure.js";
+import { machineDescription, median, referenceNs } from "./measure.js";
 
 export interface AnalyzeBenchResult {
   readonly machine: string;
@@ -33,6 +33,11 @@ export interface AnalyzeBenchResult {
   }[];
   /** 1-minute load average when the run ended (other processes on a shared machine skew wall times). */
   readonly loadAverage: number;
+  /**
+   * The machine's speed on a fixed kernel (see referenceNs), before and after the run: compare
+   * two days' figures by the ratio of their references, not as they stand.
+   */
+  readonly referenceNs: { readonly before: number; readonly after: number };
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -109,6 +114,7 @@ function spawnLoad(env: NodeJS.ProcessEnv): { firstMs: number; memoryMs: number 
 
 export async function benchAnalyze(options: { readonly txs?: number; readonly repeat?: number } = {}): Promise<AnalyzeBenchResult> {
   const txs = options.txs ?? 20_000;
+  const referenceBefore = referenceNs();
   const repeat = options.repeat ?? 5;
   const warm = 2;
   const cacheDir = mkdtempSync(join(tmpdir(), "prescient-bench-"));
@@ -136,12 +142,22 @@ export async function benchAnalyze(options: { readonly txs?: number; readonly re
   const child = spawnSync(process.execPath, ["--expose-gc", SELF, "--child-instantiate", String(txs), String(repeat), String(warm)], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
   const instantiation = JSON.parse(child.stdout) as AnalyzeBenchResult["instantiation"];
-  return { machine: machineDescription(), coldMs, warmDiskMs, warmMemoryMs, instantiation, loadAverage: loadavg()[0] ?? 0 };
+  const referenceAfter = referenceNs();
+  return {
+    machine: machineDescription(),
+    coldMs,
+    warmDiskMs,
+    warmMemoryMs,
+    instantiation,
+    loadAverage: loadavg()[0] ?? 0,
+    referenceNs: { before: referenceBefore, after: referenceAfter },
+  };
 }
 
 function format(r: AnalyzeBenchResult): string {
   const lines = [
     `machine: ${r.machine}`,
+    `machine speed: ${r.referenceNs.before.toFixed(1)} ns per reference location check before the run, ${r.referenceNs.after.toFixed(1)} ns after (compare runs by this ratio)`,
     `cold analysis of the ${SAMPLE_CONTRACTS.length} shipped contracts (fresh process, no cache): ${r.coldMs.toFixed(0)} ms`,
     `warm analysis (fresh process, templates cached on disk): ${r.warmDiskMs.toFixed(1)} ms`,
     `warm analysis (templates cached in memory): ${r.warmMemoryMs.toFixed(3)} ms`,
