@@ -114,9 +114,9 @@ function spawnLoad(env: NodeJS.ProcessEnv): { firstMs: number; memoryMs: number 
 
 export async function benchAnalyze(options: { readonly txs?: number; readonly repeat?: number } = {}): Promise<AnalyzeBenchResult> {
   const txs = options.txs ?? 20_000;
-  const referenceBefore = referenceNs();
   const repeat = options.repeat ?? 5;
   const warm = 2;
+  const referenceBefore = referenceNs();
   const cacheDir = mkdtempSync(join(tmpdir(), "prescient-bench-"));
   let coldMs: number;
   let warmDiskMs: number;

@@ -2,6 +2,7 @@
  * Small measurement helpers shared by the benchmarks.
  */
 import { cpus } from "node:os";
+import { Random } from "../workloads/random.js";
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,17 +21,16 @@ export function machineDescription(): string {
  * declared entry (`indexOf` at the split, `lastIndexOf` at 0), over 4,096 locations parsed from
  * JSON. The same code has read 2× apart on this kind of machine from one day to the next (its
  * neighbours share the host); a benchmark that prints this beside its figures can be compared
- * with another day's run by the ratio of the two references.
+ * with another day's run by the ratio of the two references. The check is a copy of
+ * `LocationList.#entryIs`'s last line, not a call into it, on purpose: a reference that moved
+ * with the instantiator's code could not tell the two apart.
  */
 export function referenceNs(): number {
   const hex = "0123456789abcdef";
-  let seed = 1;
+  const random = new Random("reference-kernel");
   const address = (): string => {
     let s = "0x";
-    for (let i = 0; i < 40; i++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
-      s += hex[seed >>> 28];
-    }
+    for (let i = 0; i < 40; i++) s += hex[random.int(16)];
     return s;
   };
   const n = 4096;
