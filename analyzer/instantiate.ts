@@ -18,6 +18,7 @@ import type { BlockInfo } from "../contracts/sdk/host.js";
 import type { PreparedTx } from "../executor/prepare.js";
 import type { StateStore as State } from "../state/state.js";
 import { LocationList } from "./locationList.js";
+import { CallShapes, ORIGIN, SELF, SENDER, decidingInputs, directSource, replay, sentinel, shapeOf, type DecidingInputs, type RecordedUse, type Shape } from "./shapes.js";
 import { Multi, SharedSyms, Top, compileGuards, compileSym, keyString, nextCall, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
@@ -36,6 +37,8 @@ interface Deployment {
   readonly compiled: CompiledContract;
   /** Per variable slot of the compiled contract: the scalar base at 2·slot, the map base at 2·slot + 1. */
   readonly bases: Int32Array;
+  /** The recorded shapes of its functions' calls, by function name (see shapes.ts). */
+  readonly shapes: Map<string, CallShapes>;
 }
 
 interface TxCtx extends SymContext {
@@ -54,6 +57,10 @@ interface TxCtx extends SymContext {
    * environment after its call returns (see #x).
    */
   readonly envs: (TopEnv | undefined)[];
+  /** While a shape is recorded: the uses of access groups, in order (nothing is added to the lists). */
+  recording: RecordedUse[] | undefined;
+  /** While a shape is recorded: an access the shape cannot replay was met (a string entry). */
+  spoiled: boolean;
 }
 
 interface Env extends SymEnv {
@@ -91,17 +98,6 @@ export interface CompiledContract {
 /** `/*` at the end (isWildcard without the endsWith call, which costs more than the test). */
 function endsInWildcard(l: string): boolean {
   return l.charCodeAt(l.length - 1) === 42 && l.charCodeAt(l.length - 2) === 47;
-}
-
-const SENDER = -1;
-const SELF = -2;
-const ORIGIN = -3;
-
-/** An argument's index, or SENDER, SELF or ORIGIN, for a key read straight from the call. */
-function directKey(s: Sym): number | undefined {
-  if (s.k === "arg") return s.i;
-  if (s.k !== "ctx") return undefined;
-  return s.f === "sender" ? SENDER : s.f === "self" ? SELF : s.f === "origin" ? ORIGIN : undefined;
 }
 
 /**
@@ -169,12 +165,20 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
     const addPart = (env: Env, mask: number, base: number, key: string): void => {
       if (base === NO_BASE) return add(env, mask, key === "" ? `${env.self}/${name}` : `${env.self}/${name}/${key}`, false);
       const x = env.x;
+      if (x.recording !== undefined) {
+        x.recording.push({ base, key, read: (mask & readMask) !== 0, write: (mask & writeMask) !== 0 });
+        return;
+      }
       let read = -1;
       if ((mask & readMask) !== 0) read = x.reads.addPart(base, key, -1);
       if ((mask & writeMask) !== 0) x.writes.addPart(base, key, read);
     };
     const add = (env: Env, mask: number, loc: string, wild: boolean): void => {
       const x = env.x;
+      if (x.recording !== undefined) {
+        x.spoiled = true;
+        return;
+      }
       if ((mask & readMask) !== 0) x.reads.add(loc);
       if ((mask & writeMask) !== 0) x.writes.add(loc);
       if (wild) {
@@ -183,7 +187,7 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       }
     };
     // The common key, an argument or the caller, read directly rather than through a closure.
-    const direct = keyCount === 1 ? directKey(g.keys[0]!) : undefined;
+    const direct = keyCount === 1 ? directSource(g.keys[0]!) : undefined;
     return (env: Env): void => {
       const mask = unguarded ? allMask : enabled(env);
       if (mask === 0) return;
@@ -370,6 +374,12 @@ export interface InstantiatorParameters {
    * which tests compare the shared one with.
    */
   readonly shareSubexpressions?: boolean;
+  /**
+   * Whether a call whose shape was seen before replays its record instead of evaluating the
+   * templates (see shapes.ts). Default true; false evaluates every call (the same sets, slower),
+   * which tests compare the replay with.
+   */
+  readonly replayShapes?: boolean;
 }
 
 const TOP_REFUND = new Top(false, "the refund is computed after execution");
@@ -390,9 +400,6 @@ export class Instantiator {
   readonly #resolve: (address: string) => Deployment | undefined;
   readonly #accounts: Deployment | undefined;
   readonly #validate: FnRunner | undefined;
-  /** The last gas limit converted to a number (most transactions of a block share one). */
-  #gasLimit = 0n;
-  #gasLimitNumber = 0;
   readonly #settle: FnRunner | undefined;
   /**
    * What one transaction's evaluation shares, refilled for every transaction, with the
@@ -406,6 +413,13 @@ export class Instantiator {
   readonly #validateEnv: TopEnv | undefined;
   readonly #settleArgs: CV[] = [];
   readonly #settleEnv: TopEnv | undefined;
+  readonly #replayShapes: boolean;
+  readonly #byContract = new Map<PreparedTx["target"], Deployment>();
+  #lastContract: PreparedTx["target"] | undefined;
+  #lastDeployment: Deployment | undefined;
+  readonly #deciding: DecidingInputs;
+  readonly #validateShapes: CallShapes | undefined;
+  readonly #settleShapes: CallShapes | undefined;
 
   constructor(parameters: InstantiatorParameters) {
     const numbers = new Map<string, number>();
@@ -423,8 +437,10 @@ export class Instantiator {
         bases[2 * slot] = baseNumber(`${address}/${name}`);
         bases[2 * slot + 1] = baseNumber(`${address}/${name}/`);
       });
-      this.#byAddress.set(address, { address, compiled, bases });
+      this.#byAddress.set(address, { address, compiled, bases, shapes: new Map() });
     }
+    this.#replayShapes = parameters.replayShapes ?? true;
+    this.#deciding = decidingInputs(parameters.contracts.values());
     this.#block = parameters.block;
     this.#state = parameters.state;
     this.#checkSignatures = parameters.checkSignatures ?? true;
@@ -445,6 +461,8 @@ export class Instantiator {
     this.#accounts = this.#byAddress.get(ACCOUNTS_ADDRESS);
     this.#validate = this.#accounts?.compiled.functions.get("_validate");
     this.#settle = this.#accounts?.compiled.functions.get("_settle");
+    this.#validateShapes = this.#accounts === undefined ? undefined : this.#shapesOf(this.#accounts, "_validate");
+    this.#settleShapes = this.#accounts === undefined ? undefined : this.#shapesOf(this.#accounts, "_settle");
     this.#x = {
       block: this.#block,
       state: this.#state,
@@ -458,6 +476,8 @@ export class Instantiator {
       depth: 0,
       work: 0,
       envs: [],
+      recording: undefined,
+      spoiled: false,
     };
     const accounts = this.#accounts;
     const anyDeployment = accounts ?? this.#byAddress.values().next().value;
@@ -486,7 +506,7 @@ export class Instantiator {
     x.depth = 0;
     x.work = 0;
     // Execute phase first: sets keep insertion order, so its accesses are the first entries.
-    const target = this.#resolve(tx.to);
+    const target = this.#deploymentOf(p);
     const run = target?.compiled.functions.get(tx.fn);
     const execEnv = this.#execEnv;
     if (target === undefined || run === undefined || execEnv === undefined) note(x, 2, `no template for ${tx.to}.${tx.fn}`);
@@ -496,8 +516,7 @@ export class Instantiator {
       execEnv.origin = tx.from;
       execEnv.args = p.args as readonly Val[];
       execEnv.deployment = target;
-      execEnv.call = nextCall();
-      run(execEnv);
+      this.#run(run, execEnv, this.#replayShapes ? this.#shapesOf(target, tx.fn) : undefined);
     }
     const execReads = x.reads.size;
     const execWrites = x.writes.size;
@@ -514,11 +533,9 @@ export class Instantiator {
       args[4] = p.maxFee;
       validateEnv.sender = tx.from;
       validateEnv.origin = tx.from;
-      validateEnv.call = nextCall();
-      this.#validate(validateEnv);
+      this.#run(this.#validate, validateEnv, this.#replayShapes ? this.#validateShapes : undefined);
       this.#settleArgs[0] = tx.from;
-      settleEnv.call = nextCall();
-      this.#settle(settleEnv);
+      this.#run(this.#settle, settleEnv, this.#replayShapes ? this.#settleShapes : undefined);
     }
 
     // Merge the declared list; warn where it misses an inferred access of the execute phase.
@@ -581,11 +598,7 @@ export class Instantiator {
     else if (reads.includes(this.#feeLocation) || ((reads.wild || declaredWild) && this.#touches(reads))) feeRecipient = "read";
     const inferredReads = x.reads.toArray();
     const inferredWrites = x.writes.toArray();
-    if (tx.gasLimit !== this.#gasLimit) {
-      this.#gasLimit = tx.gasLimit;
-      this.#gasLimitNumber = Number(tx.gasLimit);
-    }
-    const gas = Math.min(this.#gasLimitNumber, GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call + x.work);
+    const gas = Math.min(p.gasLimit, GAS.txBase + execReads * GAS.read + execWrites * GAS.write + x.calls * GAS.call + x.work);
     return {
       index: p.index,
       reads: reads === x.reads ? inferredReads : reads.toArray(),
@@ -597,6 +610,90 @@ export class Instantiator {
       warnings: warnings ?? NONE,
       inferred: { reads: inferredReads, writes: inferredWrites },
     };
+  }
+
+  /**
+   * The deployment a transaction calls, found by the runtime's contract object its preparation
+   * resolved (an identity lookup) rather than by its `to` string: a block's strings are new to
+   * the process, and comparing or hashing one reads all its 42 characters.
+   */
+  #deploymentOf(p: PreparedTx): Deployment | undefined {
+    const contract = p.target;
+    if (contract === this.#lastContract) return this.#lastDeployment;
+    let d = this.#byContract.get(contract);
+    if (d === undefined) {
+      d = this.#byAddress.get(p.tx.to);
+      if (d === undefined) return undefined;
+      this.#byContract.set(contract, d);
+    }
+    this.#lastContract = contract;
+    this.#lastDeployment = d;
+    return d;
+  }
+
+  /** The shapes of `fn` of deployment `d` (made on first use), undefined for a function without templates. */
+  #shapesOf(d: Deployment, fn: string): CallShapes | undefined {
+    let shapes = d.shapes.get(fn);
+    if (shapes === undefined) {
+      const deciding = this.#deciding.get(d.compiled.templates)?.get(fn);
+      if (deciding === undefined) return undefined;
+      d.shapes.set(fn, (shapes = new CallShapes(deciding)));
+    }
+    return shapes;
+  }
+
+  /** Run the call `env` (filled but for its call number): replayed from its shape when one is known. */
+  #run(run: FnRunner, env: TopEnv, shapes: CallShapes | undefined): void {
+    const x = this.#x;
+    if (shapes !== undefined) {
+      let shape = shapes.lookup(env);
+      if (shape === undefined) {
+        shape = this.#record(run, env, shapes);
+        shapes.store(shape);
+      }
+      // The call limits are checked as the calls are followed: replay only what stays under them.
+      if (shape !== null && x.calls + shape.calls <= MAX_CALLS) {
+        replay(shape, env, x);
+        return;
+      }
+    }
+    env.call = nextCall();
+    run(env);
+  }
+
+  /**
+   * Evaluate the call `env` with its free inputs replaced by sentinels, recording the uses of
+   * access groups instead of adding them; everything the evaluation changes is put back. Null when
+   * the call cannot be replayed (a reason noted, a string entry).
+   */
+  #record(run: FnRunner, env: TopEnv, shapes: CallShapes): Shape | null {
+    const x = this.#x;
+    const { sender, origin, args } = env;
+    const { level, reasons, checkedKey, calls, work } = x;
+    const uses: RecordedUse[] = [];
+    env.sender = shapes.isFree(SENDER) ? sentinel(SENDER) : sender;
+    env.origin = shapes.isFree(ORIGIN) ? sentinel(ORIGIN) : origin;
+    env.args = args.map((v, i) => (shapes.isFree(i) ? sentinel(i) : v));
+    x.level = 0;
+    x.reasons = undefined;
+    x.recording = uses;
+    x.spoiled = false;
+    try {
+      env.call = nextCall();
+      run(env);
+      return x.reasons === undefined && !x.spoiled ? shapeOf(uses, x.calls - calls, x.work - work) : null;
+    } finally {
+      env.sender = sender;
+      env.origin = origin;
+      env.args = args;
+      x.level = level;
+      x.reasons = reasons;
+      x.checkedKey = checkedKey;
+      x.calls = calls;
+      x.work = work;
+      x.recording = undefined;
+      x.spoiled = false;
+    }
   }
 
   #touches(locs: LocationList): boolean {

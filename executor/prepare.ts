@@ -17,6 +17,11 @@ export interface PreparedTx {
   readonly args: readonly Arg[];
   readonly hash: bigint;
   readonly maxFee: bigint;
+  /**
+   * `tx.gasLimit` as a number, converted once for every consumer (the analyzer's gas estimate is
+   * capped by it); beyond 2^53 it is rounded, far above any gas a transaction can spend.
+   */
+  readonly gasLimit: number;
 }
 
 export function prepareTx(tx: Tx, index: number, runtime: ContractRuntime, file?: string): PreparedTx {
@@ -31,7 +36,7 @@ export function prepareTx(tx: Tx, index: number, runtime: ContractRuntime, file?
   const args = convertArgs(method, tx.args, { ...(file !== undefined ? { file } : {}), txIndex: index, field: `txs[${index}].args` });
   const maxFee = tx.gasLimit * tx.gasPrice;
   if (maxFee > MAX_U256) throw new InputError("gasLimit × gasPrice overflows u256", where("gasPrice"));
-  return { index, tx, target, args, hash: txHash(tx), maxFee };
+  return { index, tx, target, args, hash: txHash(tx), maxFee, gasLimit: Number(tx.gasLimit) };
 }
 
 export function prepareBlock(block: Block, runtime: ContractRuntime, file?: string): PreparedTx[] {
