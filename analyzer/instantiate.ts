@@ -19,7 +19,7 @@ import type { PreparedTx } from "../executor/prepare.js";
 import type { StateStore as State } from "../state/state.js";
 import { LocationList } from "./locationList.js";
 import { CallShapes, ORIGIN, SELF, SENDER, decidingInputs, directSource, replay, sentinel, shapeOf, type DecidingInputs, type RecordedUse, type Shape } from "./shapes.js";
-import { Multi, SharedSyms, Top, compileGuards, compileSym, keyString, nextCall, note, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
+import { Multi, SharedSyms, Top, compileGuards, compileSym, keyString, nextCall, note, stringSegment, values, type CV, type SymContext, type SymEnv, type SymFn, type Val } from "./symbolic.js";
 import { CLASSES, type ContractTemplates, type FunctionTemplate, type Sym } from "./template.js";
 
 const MAX_CALL_DEPTH = 32;
@@ -196,12 +196,8 @@ function compileFunction(t: FunctionTemplate, contract: ContractTemplates, slotO
       if (direct !== undefined) {
         const v = direct === SENDER ? env.sender : direct === SELF ? env.self : direct === ORIGIN ? env.origin : env.args[direct];
         if (typeof v === "string") {
-          // A transaction uses the same key string again and again: scan it for "/" once.
-          if (v !== env.x.checkedKey) {
-            if (v.length === 0 || v.includes("/")) return; // encodeKey throws before the access: the call reverts
-            env.x.checkedKey = v;
-          }
-          return addPart(env, mask, base, v);
+          const ks = stringSegment(env.x, v);
+          return ks === undefined ? undefined : addPart(env, mask, base, ks);
         }
       }
       // Every key a single value: a base and a key.
@@ -516,7 +512,7 @@ export class Instantiator {
       execEnv.origin = tx.from;
       execEnv.args = p.args as readonly Val[];
       execEnv.deployment = target;
-      this.#run(run, execEnv, this.#replayShapes ? this.#shapesOf(target, tx.fn) : undefined);
+      this.#run(run, execEnv, this.#shapesOf(target, tx.fn));
     }
     const execReads = x.reads.size;
     const execWrites = x.writes.size;
@@ -533,9 +529,9 @@ export class Instantiator {
       args[4] = p.maxFee;
       validateEnv.sender = tx.from;
       validateEnv.origin = tx.from;
-      this.#run(this.#validate, validateEnv, this.#replayShapes ? this.#validateShapes : undefined);
+      this.#run(this.#validate, validateEnv, this.#validateShapes);
       this.#settleArgs[0] = tx.from;
-      this.#run(this.#settle, settleEnv, this.#replayShapes ? this.#settleShapes : undefined);
+      this.#run(this.#settle, settleEnv, this.#settleShapes);
     }
 
     // Merge the declared list; warn where it misses an inferred access of the execute phase.
@@ -631,8 +627,12 @@ export class Instantiator {
     return d;
   }
 
-  /** The shapes of `fn` of deployment `d` (made on first use), undefined for a function without templates. */
+  /**
+   * The shapes of `fn` of deployment `d` (made on first use); undefined for a function without
+   * templates, and when shapes are not replayed.
+   */
   #shapesOf(d: Deployment, fn: string): CallShapes | undefined {
+    if (!this.#replayShapes) return undefined;
     let shapes = d.shapes.get(fn);
     if (shapes === undefined) {
       const deciding = this.#deciding.get(d.compiled.templates)?.get(fn);

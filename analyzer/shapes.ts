@@ -29,10 +29,10 @@
  * of keys): recording stops after a few misses that never repeat.
  */
 import type { ContractTemplates, FunctionTemplate, Sym } from "./template.js";
-import { keyString, type CV } from "./symbolic.js";
+import { children, keyString, stringSegment, type CV } from "./symbolic.js";
 import type { LocationList } from "./locationList.js";
 
-/** Sources of a call's environment besides its arguments (by index): the same codes as directKey. */
+/** Sources of a call's environment besides its arguments (which are named by their index). */
 export const SENDER = -1;
 export const SELF = -2;
 export const ORIGIN = -3;
@@ -46,39 +46,10 @@ export function directSource(s: Sym): number | undefined {
 
 /** Every argument, sender or origin `s` depends on (self is fixed by the shape's contract). */
 function sourcesOf(s: Sym, out: Set<number>): void {
-  switch (s.k) {
-    case "arg":
-    case "each":
-      out.add(s.i);
-      return;
-    case "ctx":
-      if (s.f === "sender") out.add(SENDER);
-      else if (s.f === "origin") out.add(ORIGIN);
-      return;
-    case "imm":
-      for (const k of s.keys) sourcesOf(k, out);
-      sourcesOf(s.def, out);
-      return;
-    case "cat":
-      for (const p of s.parts) sourcesOf(p, out);
-      return;
-    case "eq":
-    case "and":
-    case "or":
-      sourcesOf(s.a, out);
-      sourcesOf(s.b, out);
-      return;
-    case "not":
-      sourcesOf(s.a, out);
-      return;
-    case "ite":
-      sourcesOf(s.c, out);
-      sourcesOf(s.t, out);
-      sourcesOf(s.e, out);
-      return;
-    default:
-      return;
-  }
+  if (s.k === "arg" || s.k === "each") out.add(s.i);
+  else if (s.k === "ctx" && s.f === "sender") out.add(SENDER);
+  else if (s.k === "ctx" && s.f === "origin") out.add(ORIGIN);
+  else for (const c of children(s)) sourcesOf(c, out);
 }
 
 /** The inputs that decide each function's shape: per templates object, per function name. */
@@ -221,13 +192,7 @@ function sourceValue(env: ReplayEnv, s: number): CV {
 
 /** The key segment a source's value makes, or undefined when it is not a valid key (the access reverts). */
 function segment(x: ReplayTarget, v: CV): string | undefined {
-  if (typeof v === "string") {
-    // A transaction uses the same key string again and again: scan it for "/" once.
-    if (v === x.checkedKey) return v;
-    if (v.length === 0 || v.includes("/")) return undefined;
-    x.checkedKey = v;
-    return v;
-  }
+  if (typeof v === "string") return stringSegment(x, v);
   return typeof v === "object" ? undefined : keyString(v);
 }
 

@@ -116,7 +116,8 @@ function pure(s: Sym): boolean {
   return s.k !== "ite" && children(s).every(pure);
 }
 
-function children(s: Sym): readonly Sym[] {
+/** The sub-expressions of `s`. */
+export function children(s: Sym): readonly Sym[] {
   switch (s.k) {
     case "imm":
       return [...s.keys, s.def];
@@ -173,6 +174,18 @@ export function keyString(v: Val): string | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * `v` as a key segment, or undefined when it is not one (empty, or with a "/": encodeKey throws
+ * before the access, the call reverts). A transaction uses the same key string again and again,
+ * so the last string found valid is remembered and not scanned again.
+ */
+export function stringSegment(x: { checkedKey: string | undefined }, v: string): string | undefined {
+  if (v === x.checkedKey) return v;
+  if (v.length === 0 || v.includes("/")) return undefined;
+  x.checkedKey = v;
+  return v;
 }
 
 function catString(v: Val): string {
