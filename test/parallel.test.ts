@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Block, EnforcementPolicy, Genesis } from "../core/types.js";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
-import { ParallelExecutor, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import { ParallelExecutor, priorityLevels, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import { BlockView, PRIORITY_LEVELS, createBlockBuffers } from "../executor/parallel/blockBuffers.js";
+import { buildConflictGraph, gasBottomLevels } from "../scheduler/index.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { blockAccessSets } from "../executor/accessSets.js";
 import { prepareBlock } from "../executor/prepare.js";
@@ -157,5 +159,37 @@ describe("the order a round starts its ready transactions in", () => {
     } finally {
       await executor.close();
     }
+  });
+});
+
+describe("ready-queue priority", () => {
+  it("pops the highest level first and each level in the order it was pushed", () => {
+    const view = new BlockView(createBlockBuffers(10));
+    view.clearQueues();
+    const pushes: [number, number][] = [[5, 0], [6, 3], [7, 1], [8, 3], [9, 2], [1, 0], [2, 1]];
+    for (const [tx, level] of pushes) view.push(tx, level);
+    const popped: number[] = [];
+    for (let tx = view.pop(); tx >= 0; tx = view.pop()) popped.push(tx);
+    expect(popped).toEqual([6, 8, 9, 7, 2, 5, 1]);
+    view.push(4, PRIORITY_LEVELS - 1);
+    expect(view.pop()).toBe(4);
+    expect(view.pop()).toBe(-1);
+  });
+
+  it("ranks a long chain above the independent transactions beside it, its head highest", () => {
+    // A chain of 8 transactions through distinct keys (each reads the previous one's write), then
+    // 40 light independent ones, and one independent transaction as heavy as the whole chain.
+    const tx = (index: number, reads: string[], writes: string[], gas: number) => ({ index, reads, writes, gas, class: "exact" as const, feeRecipient: "none" as const });
+    const txs = [
+      ...Array.from({ length: 8 }, (_, i) => tx(i, i === 0 ? [] : [`c/${i - 1}`], [`c/${i}`], 100)),
+      ...Array.from({ length: 40 }, (_, i) => tx(8 + i, [], [`free/${i}`], 40)),
+      tx(48, [], ["big"], 800),
+    ];
+    const graph = buildConflictGraph({ feeRecipientLocation: undefined, txs });
+    const levels = priorityLevels(graph, gasBottomLevels(graph));
+    // Bottom levels along the chain: 800, 700, …, 100 of a heaviest 800 (levels at 1/2, 1/4, 1/16).
+    expect(Array.from(levels.slice(0, 8))).toEqual([3, 3, 3, 3, 3, 2, 2, 1]);
+    expect(new Set(levels.slice(8, 48))).toEqual(new Set([0]));
+    expect(levels[48]).toBe(3);
   });
 });

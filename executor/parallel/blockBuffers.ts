@@ -14,30 +14,39 @@
 import { idleUntil, wakeSleepers, type SleepWords } from "./sleep.js";
 
 const LINE = 16;
+/**
+ * Ready transactions wait in one FIFO queue per priority level, popped highest level first (see
+ * `priorityLevels` in parallelExecutor.ts): a coarse list schedule by bottom level, lock-free.
+ */
+export const PRIORITY_LEVELS = 4;
 export const H = {
-  /** Next slot to pop / push, normal queue. */
-  head: 0 * LINE,
-  tail: 1 * LINE,
-  /** The urgent queue (transactions with work waiting on them): popped before the normal one. */
-  urgentHead: 2 * LINE,
-  urgentTail: 3 * LINE,
+  /** Next slot to pop / push of level k's queue: head at queueHead + 2k lines, tail one line after. */
+  queueHead: 0,
   /** Transactions of the round that have committed. */
-  done: 4 * LINE,
+  done: 2 * PRIORITY_LEVELS * LINE,
   /** Bumped when a push may wake a sleeper, and at the end; idle threads wait on it. */
-  generation: 5 * LINE,
+  generation: (2 * PRIORITY_LEVELS + 1) * LINE,
   /** Threads asleep on `generation`: pushers skip the bump and the notify when there are none. */
-  sleepers: 6 * LINE,
+  sleepers: (2 * PRIORITY_LEVELS + 2) * LINE,
   /** Transactions in the round. */
-  total: 7 * LINE,
+  total: (2 * PRIORITY_LEVELS + 3) * LINE,
   /** Lowest index whose attempt left its scheduled set (txCount when none). */
-  violation: 7 * LINE + 1,
+  violation: (2 * PRIORITY_LEVELS + 3) * LINE + 1,
   /** Index up to which fees have been credited to the sequencer's balance (block-wide). */
-  feeCursor: 7 * LINE + 2,
+  feeCursor: (2 * PRIORITY_LEVELS + 3) * LINE + 2,
   /** Columns mode: the column being released, and how many of its members are still running. */
-  column: 8 * LINE,
-  columnRemaining: 8 * LINE + 1,
-  size: 9 * LINE,
+  column: (2 * PRIORITY_LEVELS + 4) * LINE,
+  columnRemaining: (2 * PRIORITY_LEVELS + 4) * LINE + 1,
+  size: (2 * PRIORITY_LEVELS + 5) * LINE,
 } as const;
+
+/** The header words of level k's queue ends. */
+export function queueHeadWord(level: number): number {
+  return H.queueHead + 2 * level * LINE;
+}
+export function queueTailWord(level: number): number {
+  return H.queueHead + (2 * level + 1) * LINE;
+}
 
 export const STATUS = { pending: 0, success: 1, revert: 2, outOfGas: 3, invalid: 4 } as const;
 
@@ -62,7 +71,7 @@ export interface BlockBuffers {
   readonly inRound: SharedArrayBuffer;
   /** Per tx: predecessors in the round not yet committed. */
   readonly remaining: SharedArrayBuffer;
-  /** The ready queues (tx index + 1; 0 = slot not yet written): normal in [0, n), urgent in [n, 2n). */
+  /** The ready queues (tx index + 1; 0 = slot not yet written): level k's in [k·n, (k + 1)·n). */
   readonly queue: SharedArrayBuffer;
   /** Columns mode: the round's columns as CSR over round members. */
   readonly columnOffsets: SharedArrayBuffer;
@@ -77,7 +86,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     outcomes: new SharedArrayBuffer(n * OUTCOME.bytes),
     inRound: new SharedArrayBuffer(n),
     remaining: new SharedArrayBuffer(n * 4),
-    queue: new SharedArrayBuffer(2 * n * 4),
+    queue: new SharedArrayBuffer(PRIORITY_LEVELS * n * 4),
     columnOffsets: new SharedArrayBuffer((n + 1) * 4),
     columnMembers: new SharedArrayBuffer(n * 4),
   };
@@ -165,26 +174,33 @@ export class BlockView {
   }
 
   /**
-   * Make `tx` ready. Urgent transactions (others wait on them) go to their own queue, popped
-   * first: list scheduling by critical path, so a chain of dependent transactions keeps moving
-   * while independent ones fill the gaps, instead of queueing behind them.
+   * Make `tx` ready at priority `level` (0 … PRIORITY_LEVELS − 1). Higher levels are popped
+   * first: transactions with the most work waiting behind them start first, so a chain of
+   * dependent transactions keeps moving while independent ones fill the gaps, instead of
+   * queueing behind them and leaving one thread to run it alone at the end of the block.
    */
-  push(tx: number, urgent: boolean): void {
-    const base = urgent ? this.txCountOrOne : 0;
-    const slot = Atomics.add(this.header, urgent ? H.urgentTail : H.tail, 1);
-    Atomics.store(this.queue, base + slot, tx + 1);
+  push(tx: number, level: number): void {
+    const slot = Atomics.add(this.header, queueTailWord(level), 1);
+    Atomics.store(this.queue, level * this.txCountOrOne + slot, tx + 1);
     wakeSleepers(this.#sleep, 1);
+  }
+
+  /** Empty every queue (the round's setup, before any thread runs). */
+  clearQueues(): void {
+    for (let level = 0; level < PRIORITY_LEVELS; level++) {
+      this.header[queueHeadWord(level)] = 0;
+      this.header[queueTailWord(level)] = 0;
+    }
+    this.queue.fill(0);
   }
 
   /** Whether there is something to do: a ready transaction, or the round is over. */
   hasWork(): boolean {
     const h = this.header;
-    return (
-      Atomics.load(h, H.urgentTail) > Atomics.load(h, H.urgentHead) ||
-      Atomics.load(h, H.tail) > Atomics.load(h, H.head) ||
-      Atomics.load(h, H.done) >= Atomics.load(h, H.total) ||
-      Atomics.load(h, H.violation) < this.txCount
-    );
+    for (let level = 0; level < PRIORITY_LEVELS; level++) {
+      if (Atomics.load(h, queueTailWord(level)) > Atomics.load(h, queueHeadWord(level))) return true;
+    }
+    return Atomics.load(h, H.done) >= Atomics.load(h, H.total) || Atomics.load(h, H.violation) < this.txCount;
   }
 
   /** Wait for work (see sleep.ts). */
@@ -192,10 +208,13 @@ export class BlockView {
     idleUntil(this.#sleep, this.#hasWork, 2000, 5);
   }
 
-  /** Pop a ready tx (urgent first), or -1 when both queues are empty right now. */
+  /** Pop a ready tx (highest level first), or -1 when every queue is empty right now. */
   pop(): number {
-    const urgent = this.#popFrom(H.urgentHead, H.urgentTail, this.txCountOrOne);
-    return urgent >= 0 ? urgent : this.#popFrom(H.head, H.tail, 0);
+    for (let level = PRIORITY_LEVELS - 1; level >= 0; level--) {
+      const tx = this.#popFrom(queueHeadWord(level), queueTailWord(level), level * this.txCountOrOne);
+      if (tx >= 0) return tx;
+    }
+    return -1;
   }
 
   #popFrom(headIndex: number, tailIndex: number, base: number): number {

@@ -53,8 +53,8 @@ export class BlockThread {
   readonly threadId: number;
   readonly successorOffsets: Int32Array;
   readonly successors: Int32Array;
-  /** 1 for transactions other transactions wait on (see BlockView.push). */
-  readonly urgent: Uint8Array;
+  /** Per tx, the priority level its ready queue has (see BlockView.push). */
+  readonly priority: Uint8Array;
   /** What the transactions this thread committed in this execution overwrote. */
   readonly undo: UndoLog;
   /** Errors and events of committed transactions, sent to the main thread after each round. */
@@ -82,7 +82,7 @@ export class BlockThread {
     threadId: number;
     successorOffsets: Int32Array;
     successors: Int32Array;
-    urgent: Uint8Array;
+    priority: Uint8Array;
     epoch: number;
   }) {
     this.view = parameters.view;
@@ -95,7 +95,7 @@ export class BlockThread {
     this.threadId = parameters.threadId;
     this.successorOffsets = parameters.successorOffsets;
     this.successors = parameters.successors;
-    this.urgent = parameters.urgent;
+    this.priority = parameters.priority;
     this.#epoch = parameters.epoch;
     this.#guards = new Array(this.prepared.length);
     this.undo = new UndoLog(this.prepared.length);
@@ -189,7 +189,7 @@ export class BlockThread {
     const view = this.view;
     for (let e = this.successorOffsets[tx]!; e < this.successorOffsets[tx + 1]!; e++) {
       const s = this.successors[e]!;
-      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s, this.urgent[s] === 1);
+      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s, this.priority[s]!);
     }
   }
 
@@ -203,7 +203,7 @@ export class BlockThread {
     if (from === undefined || to === undefined || from >= to) return;
     Atomics.store(view.header, H.column, next);
     Atomics.store(view.header, H.columnRemaining, to - from);
-    for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, false);
+    for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, 0);
   }
 
   /** The round loop of a worker. Returns when the round is complete or a violation stopped it. */
@@ -246,7 +246,7 @@ export class BlockThread {
       if (tx < 0) return "idle";
       if (fault !== undefined && fault.tx === tx) {
         if (stepAside) {
-          view.push(tx, this.urgent[tx] === 1);
+          view.push(tx, this.priority[tx]!);
           return "aside";
         }
         if (fault.kind === "exit") process.exit(1);

@@ -27,8 +27,8 @@ export interface BlockPayload {
   readonly checkSignatures: boolean;
   readonly successorOffsets: SharedArrayBuffer;
   readonly successors: SharedArrayBuffer;
-  /** Per tx: 1 when other transactions wait on it. */
-  readonly urgent: SharedArrayBuffer;
+  /** Per tx: the priority level of its ready queue (see BlockView.push). */
+  readonly priority: SharedArrayBuffer;
 }
 
 /**

@@ -39,7 +39,7 @@ async function loadBlock(payload: BlockPayload): Promise<BlockThread> {
     threadId: (threadId % 250) + 1,
     successorOffsets: new Int32Array(payload.successorOffsets),
     successors: new Int32Array(payload.successors),
-    urgent: new Uint8Array(payload.urgent),
+    priority: new Uint8Array(payload.priority),
     epoch: 0,
   });
   current = { blockId: payload.blockId, thread };
