@@ -176,6 +176,19 @@ describe("ready-queue priority", () => {
     expect(view.pop()).toBe(-1);
   });
 
+  it("takes a transaction pushed again and again (a fault-injected one handed back) without running out of slots", () => {
+    const view = new BlockView(createBlockBuffers(2));
+    view.clearQueues();
+    view.push(0, 3);
+    view.push(1, 3);
+    for (let round = 0; round < 10; round++) {
+      const tx = view.pop();
+      expect(tx).toBe(round % 2);
+      view.push(tx, 3);
+    }
+    expect([view.pop(), view.pop(), view.pop()]).toEqual([0, 1, -1]);
+  });
+
   it("ranks a long chain above the independent transactions beside it, its head highest", () => {
     // A chain of 8 transactions through distinct keys (each reads the previous one's write), then
     // 40 light independent ones, and one independent transaction as heavy as the whole chain.

@@ -71,7 +71,7 @@ export interface BlockBuffers {
   readonly inRound: SharedArrayBuffer;
   /** Per tx: predecessors in the round not yet committed. */
   readonly remaining: SharedArrayBuffer;
-  /** The ready queues (tx index + 1; 0 = slot not yet written): level k's in [k·n, (k + 1)·n). */
+  /** The ready queues, rings of n slots (tx index + 1; 0 = empty): level k's in [k·n, (k + 1)·n). */
   readonly queue: SharedArrayBuffer;
   /** Columns mode: the round's columns as CSR over round members. */
   readonly columnOffsets: SharedArrayBuffer;
@@ -180,8 +180,9 @@ export class BlockView {
    * queueing behind them and leaving one thread to run it alone at the end of the block.
    */
   push(tx: number, level: number): void {
-    const slot = Atomics.add(this.header, queueTailWord(level), 1);
-    Atomics.store(this.queue, level * this.txCountOrOne + slot, tx + 1);
+    const n = this.txCountOrOne;
+    const slot = Atomics.add(this.header, queueTailWord(level), 1) % n;
+    Atomics.store(this.queue, level * n + slot, tx + 1);
     wakeSleepers(this.#sleep, 1);
   }
 
@@ -224,10 +225,16 @@ export class BlockView {
       if (head >= Atomics.load(header, tailIndex)) return -1;
       if (Atomics.compareExchange(header, headIndex, head, head + 1) !== head) continue;
       // The pusher bumps tail before it stores the slot: wait out that instant.
+      const at = base + (head % this.txCountOrOne);
       let tx: number;
-      while ((tx = Atomics.load(this.queue, base + head)) === 0) {
+      while ((tx = Atomics.load(this.queue, at)) === 0) {
         // spin
       }
+      // Each queue is a ring of n slots, since a transaction can be pushed more than once in a
+      // round (the main thread hands a fault-injected one back, again and again until a worker
+      // takes it). A transaction is in at most one queue at a time, so at most n are queued and
+      // a slot is emptied (here) before a push can come round to it again.
+      Atomics.store(this.queue, at, 0);
       return tx - 1;
     }
   }
