@@ -71,7 +71,13 @@ export interface BlockBuffers {
   readonly inRound: SharedArrayBuffer;
   /** Per tx: predecessors in the round not yet committed. */
   readonly remaining: SharedArrayBuffer;
-  /** The ready queues, rings of n slots (tx index + 1; 0 = empty): level k's in [k·n, (k + 1)·n). */
+  /**
+   * The ready queues (tx index + 1; 0 = slot not yet written), n + 1 slots per level, level k's
+   * from k·(n + 1). Each slot is written once per round: a round pushes each transaction once,
+   * but for one push more — the main thread handing a fault-injected transaction back, once (see
+   * BlockRun.#help). Slots are never reused within a round: with a ring, a pusher delayed between
+   * taking its slot and writing it could be lapped, and two transactions written to one slot.
+   */
   readonly queue: SharedArrayBuffer;
   /** Columns mode: the round's columns as CSR over round members. */
   readonly columnOffsets: SharedArrayBuffer;
@@ -86,7 +92,7 @@ export function createBlockBuffers(txCount: number): BlockBuffers {
     outcomes: new SharedArrayBuffer(n * OUTCOME.bytes),
     inRound: new SharedArrayBuffer(n),
     remaining: new SharedArrayBuffer(n * 4),
-    queue: new SharedArrayBuffer(PRIORITY_LEVELS * n * 4),
+    queue: new SharedArrayBuffer(PRIORITY_LEVELS * (n + 1) * 4),
     columnOffsets: new SharedArrayBuffer((n + 1) * 4),
     columnMembers: new SharedArrayBuffer(n * 4),
   };
@@ -106,12 +112,15 @@ export class BlockView {
   readonly columnMembers: Int32Array;
 
   readonly txCountOrOne: number;
+  /** Slots per level in `queue` (see BlockBuffers.queue). */
+  readonly #levelSlots: number;
   readonly #sleep: SleepWords;
   readonly #hasWork = (): boolean => this.hasWork();
 
   constructor(b: BlockBuffers) {
     this.txCount = b.txCount;
     this.txCountOrOne = Math.max(1, b.txCount);
+    this.#levelSlots = this.txCountOrOne + 1;
     this.header = new Int32Array(b.header);
     this.#words = new Float64Array(b.outcomes);
     this.#bytes = new Uint8Array(b.outcomes);
@@ -180,9 +189,8 @@ export class BlockView {
    * queueing behind them and leaving one thread to run it alone at the end of the block.
    */
   push(tx: number, level: number): void {
-    const n = this.txCountOrOne;
-    const slot = Atomics.add(this.header, queueTailWord(level), 1) % n;
-    Atomics.store(this.queue, level * n + slot, tx + 1);
+    const slot = Atomics.add(this.header, queueTailWord(level), 1);
+    Atomics.store(this.queue, level * this.#levelSlots + slot, tx + 1);
     wakeSleepers(this.#sleep, 1);
   }
 
@@ -212,7 +220,7 @@ export class BlockView {
   /** Pop a ready tx (highest level first), or -1 when every queue is empty right now. */
   pop(): number {
     for (let level = PRIORITY_LEVELS - 1; level >= 0; level--) {
-      const tx = this.#popFrom(queueHeadWord(level), queueTailWord(level), level * this.txCountOrOne);
+      const tx = this.#popFrom(queueHeadWord(level), queueTailWord(level), level * this.#levelSlots);
       if (tx >= 0) return tx;
     }
     return -1;
@@ -225,16 +233,10 @@ export class BlockView {
       if (head >= Atomics.load(header, tailIndex)) return -1;
       if (Atomics.compareExchange(header, headIndex, head, head + 1) !== head) continue;
       // The pusher bumps tail before it stores the slot: wait out that instant.
-      const at = base + (head % this.txCountOrOne);
       let tx: number;
-      while ((tx = Atomics.load(this.queue, at)) === 0) {
+      while ((tx = Atomics.load(this.queue, base + head)) === 0) {
         // spin
       }
-      // Each queue is a ring of n slots, since a transaction can be pushed more than once in a
-      // round (the main thread hands a fault-injected one back, again and again until a worker
-      // takes it). A transaction is in at most one queue at a time, so at most n are queued and
-      // a slot is emptied (here) before a push can come round to it again.
-      Atomics.store(this.queue, at, 0);
       return tx - 1;
     }
   }

@@ -725,11 +725,17 @@ class BlockRun {
     const header = view.header;
     let settled = false;
     void all.then(() => (settled = true));
-    const settledOrTimeout = (ms: number) => Promise.race([all, new Promise<void>((resolve) => setTimeout(resolve, ms))]);
     const fault = this.#fault;
     for (;;) {
       const state = this.#main.helpRound(policy, fault, this.#tick);
       if (state === "over" || settled) return;
+      if (state === "aside") {
+        // The fault-injected transaction is back in its queue for a worker. This thread helps no
+        // more in this round: were it to pop that transaction again, it would push it again, and a
+        // round has one slot beyond its transactions per queue (see BlockBuffers.queue).
+        await all;
+        return;
+      }
       if (state === "idle") {
         // Spin up to 0.2 ms first: a dependency is usually released within microseconds, while a
         // wake through the event loop costs tens of them, on every wait of a dense block.
@@ -741,10 +747,9 @@ class BlockRun {
       const generation = Atomics.load(header, H.generation);
       Atomics.add(header, H.sleepers, 1);
       try {
-        if (view.hasWork() && state !== "aside") continue;
+        if (view.hasWork()) continue;
         const wait = waitAsync(header, H.generation, generation, 5);
         if (wait.async) await Promise.race([wait.value, all]);
-        else if (state === "aside") await settledOrTimeout(1);
       } finally {
         Atomics.sub(header, H.sleepers, 1);
       }
