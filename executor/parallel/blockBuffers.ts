@@ -41,10 +41,10 @@ export const H = {
 } as const;
 
 /** The header words of level k's queue ends. */
-export function queueHeadWord(level: number): number {
+function queueHeadWord(level: number): number {
   return H.queueHead + 2 * level * LINE;
 }
-export function queueTailWord(level: number): number {
+function queueTailWord(level: number): number {
   return H.queueHead + (2 * level + 1) * LINE;
 }
 
@@ -111,7 +111,6 @@ export class BlockView {
   readonly columnOffsets: Int32Array;
   readonly columnMembers: Int32Array;
 
-  readonly txCountOrOne: number;
   /** Slots per level in `queue` (see BlockBuffers.queue). */
   readonly #levelSlots: number;
   readonly #sleep: SleepWords;
@@ -119,8 +118,7 @@ export class BlockView {
 
   constructor(b: BlockBuffers) {
     this.txCount = b.txCount;
-    this.txCountOrOne = Math.max(1, b.txCount);
-    this.#levelSlots = this.txCountOrOne + 1;
+    this.#levelSlots = Math.max(1, b.txCount) + 1;
     this.header = new Int32Array(b.header);
     this.#words = new Float64Array(b.outcomes);
     this.#bytes = new Uint8Array(b.outcomes);
