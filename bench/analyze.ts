@@ -53,7 +53,7 @@ const SELF = fileURLToPath(import.meta.url);
  * the block is scheduled, so a young-generation collection in the middle of a block copies every
  * set made so far (twice: within the young generation, then into the old one). A 20,000-
  * transaction DeFi block makes ~10 MB of them; with V8's 16 MB semi-spaces nearly every block
- * pays one 12–15 ms collection, about a third of its time, while with 32 MB most blocks pay none
+ * pays one 12–15 ms collection, a quarter to a third of its time, while with 32 MB most blocks pay none
  * and the collection that comes finds the earlier blocks' sets dead. 64 MB measured slower again
  * (the rarer collections each copy more). V8 reads the size when it creates the heap: it is a
  * node option, not something the library can set.
@@ -82,14 +82,14 @@ async function childLoad(): Promise<void> {
  * the collections its own allocations cause. The first `warm` blocks are not counted (the JIT
  * compiles the instantiator during them).
  */
-async function childInstantiate(txs: number, repeat: number, warm: number, semiSpaceMb: number | undefined): Promise<void> {
+async function childInstantiate(txs: number, repeat: number, warm: number): Promise<void> {
   const { generateWorkload } = await import("../workloads/index.js");
   const { blockToJson, parseBlock } = await import("../core/schema.js");
   const { deployChain } = await import("../executor/chain.js");
   const { withAccountContract } = await import("../state/genesis.js");
   const { templatesForRuntime } = await import("../analyzer/analyze.js");
   const { Instantiator } = await import("../analyzer/instantiate.js");
-  const instantiation: AnalyzeBenchResult["instantiation"][number][] = [];
+  const instantiation: Omit<AnalyzeBenchResult["instantiation"][number], "semiSpaceMb">[] = [];
   const collect = (globalThis as { gc?: () => void }).gc;
   for (const workload of ["erc20", "p2p", "defi"] as const) {
     const blocks: { instantiator: InstanceType<typeof Instantiator>; prepared: readonly import("../executor/prepare.js").PreparedTx[] }[] = [];
@@ -119,7 +119,7 @@ async function childInstantiate(txs: number, repeat: number, warm: number, semiS
     });
     const medianMs = median(runs);
     const cpuMs = median(cpus);
-    instantiation.push({ semiSpaceMb, workload, txs, medianMs, txPerSecond: Math.round((txs * 1000) / medianMs), cpuMs, txPerCpuSecond: Math.round((txs * 1000) / cpuMs) });
+    instantiation.push({ workload, txs, medianMs, txPerSecond: Math.round((txs * 1000) / medianMs), cpuMs, txPerCpuSecond: Math.round((txs * 1000) / cpuMs) });
   }
   process.stdout.write(JSON.stringify(instantiation));
 }
@@ -158,14 +158,15 @@ export async function benchAnalyze(options: { readonly txs?: number; readonly re
   }
 
   const instantiation: AnalyzeBenchResult["instantiation"][number][] = [];
+  // NODE_OPTIONS could carry a semi-space size of its own: each child gets exactly the one named.
+  const { NODE_OPTIONS: _inherited, ...env } = process.env;
   for (const semiSpaceMb of [undefined, RECOMMENDED_SEMI_SPACE_MB]) {
     const flags = ["--expose-gc", ...(semiSpaceMb === undefined ? [] : [`--max-semi-space-size=${semiSpaceMb}`])];
-    // NODE_OPTIONS could carry a semi-space size of its own: the child gets exactly the one named.
-    const { NODE_OPTIONS: _inherited, ...env } = process.env;
-    const args = [...flags, SELF, "--child-instantiate", String(txs), String(repeat), String(warm), String(semiSpaceMb ?? "default")];
+    const args = [...flags, SELF, "--child-instantiate", String(txs), String(repeat), String(warm)];
     const child = spawnSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 24, env });
     if (child.status !== 0) throw new Error(`benchmark child failed: ${child.stderr}`);
-    instantiation.push(...(JSON.parse(child.stdout) as AnalyzeBenchResult["instantiation"]));
+    const measured = JSON.parse(child.stdout) as Omit<AnalyzeBenchResult["instantiation"][number], "semiSpaceMb">[];
+    for (const m of measured) instantiation.push({ semiSpaceMb, ...m });
   }
   const referenceAfter = referenceNs();
   return {
@@ -199,8 +200,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   if (process.argv.includes("--child-load")) await childLoad();
   else if (process.argv.includes("--child-instantiate")) {
     const at = process.argv.indexOf("--child-instantiate");
-    const semiSpace = process.argv[at + 4];
-    await childInstantiate(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]), semiSpace === undefined || semiSpace === "default" ? undefined : Number(semiSpace));
+    await childInstantiate(Number(process.argv[at + 1]), Number(process.argv[at + 2]), Number(process.argv[at + 3]));
   }
   else {
     const txsArg = process.argv.indexOf("--txs");
