@@ -2,7 +2,7 @@
  * The transaction hash that senders sign: sha256 over the canonical JSON of every field but the
  * signature (the declared access list included, so it cannot be swapped after signing).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Tx } from "./types.js";
 
 export function txHashHex(tx: Omit<Tx, "signature">): string {
@@ -16,7 +16,7 @@ export function txHashHex(tx: Omit<Tx, "signature">): string {
     tx.gasPrice.toString(),
     tx.accessList === undefined ? null : [tx.accessList.reads, tx.accessList.writes],
   ]);
-  return createHash("sha256").update(canonical).digest("hex");
+  return hash("sha256", canonical, "hex");
 }
 
 export function txHash(tx: Omit<Tx, "signature">): bigint {

@@ -1,4 +1,7 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { hostBridge } from "../contracts/sdk/bridge.js";
+import { txHashHex } from "../core/txHash.js";
 import { ACCOUNTS_ADDRESS, balanceLocation } from "../core/protocol.js";
 import type { Address } from "../core/types.js";
 import { ADDRESSES, NATIVE_BALANCE, WorkloadBuilder } from "../workloads/builder.js";
@@ -115,5 +118,19 @@ describe("fees", () => {
       if (tx.to === ACCOUNTS_ADDRESS && r.status === "success") sent += BigInt(tx.args[1] as string);
     }
     expect(lost).toBe(total + sent);
+  });
+});
+
+describe("hashing", () => {
+  // Contracts' hashValues and the signed transaction hash must not change with the primitive
+  // that computes them (a state root or a signature would): both use the one-shot hash, checked
+  // here against createHash on ASCII, UTF-8 and empty input.
+  it("gives the same sha256 as createHash", () => {
+    for (const text of ["", "bigint:1;string:acct:0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c;", "é€𝄞\u0000", "x".repeat(10_000)]) {
+      expect(hostBridge.sha256Hex(text)).toBe(createHash("sha256").update(text).digest("hex"));
+    }
+    const tx = { from: ADDRESSES.usdc, nonce: 3n, to: ADDRESSES.usdc, fn: "transfer", args: ["0x01", "5"], gasLimit: 100_000n, gasPrice: 2n } as const;
+    const canonical = JSON.stringify([tx.from, "3", tx.to, tx.fn, tx.args, "100000", "2", null]);
+    expect(txHashHex(tx)).toBe(createHash("sha256").update(canonical).digest("hex"));
   });
 });

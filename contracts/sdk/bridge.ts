@@ -3,7 +3,7 @@
  * on the installed `Host` (host.ts) and on `node:crypto`. These functions are host functions,
  * so they are only ever captured inside the SDK's closures, never handed to contract code.
  */
-import { createHash, createPublicKey, verify, type KeyObject } from "node:crypto";
+import { createPublicKey, hash, verify, type KeyObject } from "node:crypto";
 import type { Address, Value } from "../../core/types.js";
 import { ACCOUNTS_ADDRESS } from "../../core/protocol.js";
 import { MAX_U256, ZERO_ADDRESS, encodeKey, invalidValueReason } from "../../core/value.js";
@@ -39,7 +39,10 @@ export const hostBridge: SdkBridge = Object.freeze({
   deployingAddress: () => deployingAddress(),
   encodeKey,
   invalidValueReason,
-  sha256Hex: (text: string) => createHash("sha256").update(text).digest("hex"),
+  // One-shot `hash` rather than createHash().update().digest(): no Hash object per call, and a
+  // third of the time (0.3-0.5 µs against 1.0 µs for a 80-character text). A mainnet replay
+  // hashes once per key it reads or writes, a sixth of its sequential time with createHash.
+  sha256Hex: (text: string) => hash("sha256", text, "hex"),
   // The SDK checked the argument types and ranges; a malformed key or signature is simply invalid.
   verifyEd25519: (publicKey: bigint, message: bigint, signature: string) => {
     try {
