@@ -61,10 +61,17 @@ export interface SpeedupCaseParameters {
  * for its first ~18 runs and in 10.5–16 ms from then on (sequential ~23 ms throughout). A
  * sequencer executes block after block on warm code; three warm-ups measured small blocks on
  * code still being compiled (in the workers most, which run fewer of the transactions).
+ *
+ * 4,000 transactions (at most 25 runs) was still short: each case starts a fresh executor, whose
+ * workers and runtime compile everything anew, and with 15,000 (at most 100 runs) the mainnet
+ * replays averaged 86–87% of min(2, projected) at two threads against 80–83% in the same
+ * alternation, the sequential baseline's own sum 7% lower too. In a process of its own, warmed
+ * 40 runs, block 6196166 ran 1.57–1.81× where the bench had read 1.29×. A 10,000-transaction
+ * block still gets three warm-ups.
  */
 const WARMUP_RUNS = 3;
-const WARMUP_TXS = 4_000;
-const WARMUP_MAX_RUNS = 25;
+const WARMUP_TXS = 15_000;
+const WARMUP_MAX_RUNS = 100;
 
 function warmupRuns(txs: number): number {
   return Math.min(WARMUP_MAX_RUNS, Math.max(WARMUP_RUNS, Math.ceil(WARMUP_TXS / Math.max(1, txs))));
