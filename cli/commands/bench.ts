@@ -108,7 +108,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("cases", { type: "array", string: true, describe: "only cases whose label starts with one of these (e.g. erc20 p2p mainnet)" })
       .option("txs", { type: "number", default: 10_000, describe: "transactions per generated block (p2p uses 1k and 10k)" })
       .option("threads", { type: "number", default: Math.max(2, availableParallelism()), describe: "K: threads of the parallel runs" })
-      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; interleaved, after warm-ups of every mode worth at least 4,000 transactions)" })
+      .option("repeat", { type: "number", default: 5, describe: "measured runs per figure (median; interleaved, after warm-ups of every mode worth at least 15,000 transactions, at most 100 runs)" })
       .option("modes", {
         type: "array",
         string: true,
