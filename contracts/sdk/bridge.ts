@@ -40,7 +40,7 @@ export const hostBridge: SdkBridge = Object.freeze({
   encodeKey,
   invalidValueReason,
   // One-shot `hash` rather than createHash().update().digest(): no Hash object per call, and a
-  // third of the time (0.3-0.5 µs against 1.0 µs for a 80-character text). A mainnet replay
+  // third of the time (0.3-0.5 µs against 1.0 µs for an 80-character text). A mainnet replay
   // hashes once per key it reads or writes, a sixth of its sequential time with createHash.
   sha256Hex: (text: string) => hash("sha256", text, "hex"),
   // The SDK checked the argument types and ranges; a malformed key or signature is simply invalid.
