@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mergeBenchRuns, type BenchRun } from "../bench/mergeProcesses.js";
 import type { ModeMeasurement, SpeedupRow } from "../bench/parallel.js";
+import { mainnetSummary } from "../cli/commands/bench.js";
 
 function mode(m: Partial<ModeMeasurement> & Pick<ModeMeasurement, "mode" | "threads" | "vsSequential">): ModeMeasurement {
   return { medianMs: 10 / m.vsSequential, sequentialMs: 10, vsOneThread: 1, inline: false, loadMs: 1, ...m };
@@ -46,5 +47,26 @@ describe("bench --processes: merging the processes' figures", () => {
 
   it("leaves the ceiling out when a process had none (one thread)", () => {
     expect(mergeBenchRuns([{ rows: [row("a", 1)] }, { rows: [row("a", 1)], threadCeiling: { before: 1.8, after: 1.8 } }]).threadCeiling).toBeUndefined();
+  });
+});
+
+describe("bench: the mainnet summary", () => {
+  const projected = (r: SpeedupRow, p: number): SpeedupRow => ({ ...r, projected: p });
+  const rows = [projected(row("mainnet 1", 1.6), 2), projected(row("mainnet 2", 1.1), 1.2), row("erc20 10000", 1.9)];
+
+  it("averages hybrid's share of min(K, projected) over the mainnet blocks only", () => {
+    // (1.6 / 2 + 1.1 / 1.2) / 2 = 85.8%; the mean speedup (1.6 + 1.1) / 2 = 1.35.
+    expect(mainnetSummary(rows, 2)).toBe("mainnet (2 blocks): hybrid at 2 threads averages 1.35× sequential, 85.8% of min(2, projected)");
+  });
+
+  it("with the machine's ceiling, also the share of min(ceiling, projected)", () => {
+    // (1.6 / 1.7 + 1.1 / 1.2) / 2 = 92.9%: the ceiling bounds only the block projected above it.
+    expect(mainnetSummary(rows, 2, 1.7)).toBe(
+      "mainnet (2 blocks): hybrid at 2 threads averages 1.35× sequential, 85.8% of min(2, projected), 92.9% of min(ceiling 1.70×, projected)",
+    );
+  });
+
+  it("says nothing without mainnet rows", () => {
+    expect(mainnetSummary([row("erc20 10000", 1.9)], 2, 1.7)).toBeUndefined();
   });
 });

@@ -30,6 +30,7 @@ import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
+import { runsInline } from "./inlineRule.js";
 import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
 
 export type ParallelMode = "hybrid" | "columns" | "blockstm";
@@ -290,11 +291,7 @@ export class ParallelExecutor {
     const inline =
       mode === "hybrid" &&
       (this.#pool === undefined ||
-        projected < (parameters.inlineBelowSpeedup ?? 1.15) ||
-        // A round costs about half a millisecond to start and end here, and two threads lose more
-        // to each other on small blocks: a block whose ideal saving is below ROUND_COST_MS runs
-        // faster inline.
-        estimatedMs * (1 - 1 / projected) < (parameters.inlineBelowSpeedup === 0 ? 0 : ROUND_COST_MS));
+        runsInline({ estimatedMs, projected, txs: loaded.prepared.length, inlineBelowSpeedup: parameters.inlineBelowSpeedup }));
     if (inline) {
       // No parallelism to use: the sequential executor itself, on this executor's state. Nothing
       // runs beside it, so it needs no guard, no undo log and no queue, and stays near 1×.
@@ -502,17 +499,6 @@ const waitAsync = (Atomics as unknown as {
 class WorkerFailure extends Error {
   override name = "WorkerFailure";
 }
-
-/**
- * The ideal saving (single-thread time × (1 − 1/projected)) below which a block runs inline, in
- * milliseconds. A round's own start and end are ~0.5 ms of it (one task dispatch and result); the
- * rest is what two threads lose to each other on a short block. On warm code, small mainnet
- * replays of a few heavy transactions would gain below it (2–4 ms blocks with savings of
- * 1.0–2.1 ms ran 1.11–1.69× forced parallel), but a block of 200 transfers (1.3 ms, saving
- * 0.65 ms) ran 0.35–0.40× with the threshold at 0.5 ms: on cheap transactions the hand-offs per
- * transaction, which this rule does not count, decide.
- */
-const ROUND_COST_MS = 2.5;
 
 function sum(counts: ReadonlyMap<number, { executions: number; aborts: number }>, key: "executions" | "aborts"): number {
   let total = 0;
