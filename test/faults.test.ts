@@ -1,6 +1,8 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
-import { ParallelExecutor } from "../executor/parallel/parallelExecutor.js";
+import { ParallelExecutor, workerEntryFile } from "../executor/parallel/parallelExecutor.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
 import { generateWorkload } from "../workloads/index.js";
@@ -57,5 +59,23 @@ describe("a block that fails on the calling thread", () => {
         await executor.close();
       }
     }
+  });
+});
+
+describe("the pool's worker file", () => {
+  // piscina require()s its worker file first. require() of an ES module instantiates it
+  // synchronously, and a pool torn down during that instantiation aborts the whole process on
+  // Node 20 (a fatal V8 error, not an exception). The entry must load as plain CommonJS, which
+  // require() with ES module support turned off proves; the ES module itself must not.
+  const requireWithoutEsm = (file: string) =>
+    spawnSync(process.execPath, ["--no-experimental-require-module", "-e", `if (typeof require(${JSON.stringify(file)}) !== "function") process.exit(3)`], { encoding: "utf8" });
+
+  it("is CommonJS, so piscina's require() never instantiates an ES module graph", () => {
+    const entry = requireWithoutEsm(workerEntryFile());
+    expect(entry.stderr).toBe("");
+    expect(entry.status).toBe(0);
+    const esm = requireWithoutEsm(join(workerEntryFile(), "..", "worker.js"));
+    expect(esm.stderr).toMatch(/ERR_REQUIRE_ESM/);
+    expect(esm.status).not.toBe(0);
   });
 });

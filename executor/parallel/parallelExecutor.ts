@@ -138,7 +138,8 @@ export interface ParallelExecutionResult extends ExecutionResult {
   readonly activity?: ExecutionActivity;
 }
 
-const WORKER_FILE = () => join(packageRoot(), "dist", "executor", "parallel", "worker.js");
+/** The file each pool worker loads: a CommonJS entry that imports worker.js (workerEntry.cts says why). */
+export const workerEntryFile = (): string => join(packageRoot(), "dist", "executor", "parallel", "workerEntry.cjs");
 
 function isLoaded(block: Block | LoadedParallelBlock): block is LoadedParallelBlock {
   return (block as LoadedParallelBlock).payload !== undefined;
@@ -191,7 +192,7 @@ export class ParallelExecutor {
     };
     const pool =
       threads > 1
-        ? new Piscina({ filename: WORKER_FILE(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, workerData, concurrentTasksPerWorker: 1 })
+        ? new Piscina({ filename: workerEntryFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000, workerData, concurrentTasksPerWorker: 1 })
         : undefined;
     return new ParallelExecutor(threads, state, runtime, pool);
   }
