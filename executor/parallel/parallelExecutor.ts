@@ -13,6 +13,7 @@
  * whole block sequential.
  */
 import { Piscina } from "piscina";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { BlockAccessSets } from "../../core/accessSet.js";
 import { packageRoot } from "../../core/paths.js";
@@ -28,7 +29,8 @@ import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
 import { encodeBlock, encodeSets } from "./blockCodec.js";
 import { BlockThread, applyUndo, type EngineOptions, type ReceiptExtra, type ReleasePolicy, type UndoRecord } from "./engine.js";
-import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
+import { SessionEnded, WorkerSessions, waitAsync } from "./sessions.js";
+import type { BlockPayload, BlockStmResult, BlockStmTask, FailedReply, LoadResult, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
 import { runsInline } from "./inlineRule.js";
 import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
@@ -150,6 +152,14 @@ export class ParallelExecutor {
   readonly state: SharedState;
   readonly runtime: ContractRuntime;
   readonly #pool: Piscina | undefined;
+  /** One session per worker of the pool (see sessions.ts); undefined at one thread. */
+  readonly #sessions: WorkerSessions | undefined;
+  /**
+   * Whether this executor's threads fit the machine's cores. Only then does a thread spin while it
+   * waits for another (a wake through the kernel costs ~50–100 µs here): with more threads than
+   * cores, the spinner takes the core the thread it waits for needs.
+   */
+  readonly #spins: boolean;
   #blockId = 0;
   #executionId = 0;
   /**
@@ -174,6 +184,13 @@ export class ParallelExecutor {
     this.state = state;
     this.runtime = runtime;
     this.#pool = pool;
+    this.#sessions = pool === undefined ? undefined : new WorkerSessions(pool, threads);
+    this.#spins = threads <= availableParallelism();
+  }
+
+  /** See #spins. */
+  get spins(): boolean {
+    return this.#spins;
   }
 
   static async create(parameters: CreateParallelExecutorParameters): Promise<ParallelExecutor> {
@@ -215,6 +232,7 @@ export class ParallelExecutor {
   }
 
   async close(): Promise<void> {
+    await this.#sessions?.close();
     await this.#pool?.destroy();
   }
 
@@ -257,11 +275,12 @@ export class ParallelExecutor {
       priority: priorityView,
       epoch: 0,
     });
-    if (this.#pool !== undefined) {
-      const barrier = new SharedArrayBuffer(4);
-      const tasks: Promise<unknown>[] = [];
-      for (let t = 0; t < this.threads; t++) tasks.push(this.#pool.run({ kind: "load", block: payload, barrier, expected: this.threads } satisfies LoadTask));
-      await Promise.all(tasks);
+    const sessions = this.#sessions;
+    if (sessions !== undefined) {
+      // Every worker decodes and prepares the block now, not in its first round. One that fails
+      // here fails again in that round, which then runs on this thread: nothing to do yet.
+      for (let slot = 0; slot < sessions.count; slot++) sessions.send(slot, { kind: "load", block: payload } satisfies LoadTask);
+      for (let slot = 0; slot < sessions.count; slot++) await sessions.reply<LoadResult>(slot).catch(() => undefined);
     }
     const startOrder = Int32Array.from(Array.from({ length: graph.txCount }, (_, i) => i).sort((a, b) => bottom[b]! - bottom[a]! || a - b));
     return { id: payload.blockId, block, prepared, sets, graph, columnOf: computeColumns(graph).columnOf, startOrder, payload, mainThread, loadMs: performance.now() - started };
@@ -300,13 +319,18 @@ export class ParallelExecutor {
       this.#learn(result.stats.wallMs, gas);
       return result;
     }
+    // The round's workers sleep between blocks; waking one takes ~50–100 µs here, which this
+    // thread spends preparing the round instead of waiting for it after. Not with more threads
+    // than cores: a worker spinning for its message would take a core from this thread.
+    const sessions = this.#sessions;
+    if (sessions !== undefined && this.#spins) for (let slot = 0; slot < this.threads - 1; slot++) sessions.wake(slot);
     // The values before the block, so that a worker failure never leaves a partly applied state:
     // two typed-array copies, a few milliseconds for a state of a million locations.
     const before = this.state.snapshotValues();
     const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection, onProgress);
     const stopWatching = watchProgress(() => run.committedCount(), loaded.prepared.length, onProgress);
     try {
-      await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#pool);
+      await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#sessions);
     } catch (error) {
       if (!(error instanceof WorkerFailure)) {
         // The block fails: nothing of it stays (the workers have stopped, see #round).
@@ -359,7 +383,8 @@ export class ParallelExecutor {
       if (known === undefined || known.incarnation < extra.incarnation) extras.set(extra.index, extra);
     };
     try {
-      if (this.#pool === undefined) {
+      const sessions = this.#sessions;
+      if (sessions === undefined) {
         main.run(fault);
         const records = main.activity?.take();
         if (records !== undefined) activity.push({ thread: 0, records });
@@ -369,24 +394,39 @@ export class ParallelExecutor {
         counts.validations += main.counts.validations;
         counts.aborts += main.counts.aborts;
       } else {
-        const tasks: Promise<BlockStmResult>[] = [];
-        for (let t = 0; t < this.threads; t++) {
-          const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started, ...(fault !== undefined ? { fault } : {}) };
-          tasks.push(this.#pool.run(task) as Promise<BlockStmResult>);
-        }
+        const slots = Array.from({ length: this.threads }, (_, slot) => slot);
+        const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started, ...(fault !== undefined ? { fault } : {}) };
+        for (const slot of slots) sessions.send(slot, task);
         // A worker that fails never finishes its task: the first failure stops everyone.
-        for (const task of tasks) task.then((r) => { if (r.failed !== undefined) main.abort(); }, () => main.abort());
-        const settled = await Promise.allSettled(tasks);
-        for (const s of settled) {
-          if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
-          if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
-          if (s.value.threadId !== undefined) threadsSeen.push(s.value.threadId);
-          if (s.value.activity !== undefined && s.value.threadId !== undefined) activity.push({ thread: s.value.threadId, records: s.value.activity });
-          for (const extra of s.value.extras) keep(extra);
-          counts.executions += s.value.counts.executions;
-          counts.validations += s.value.counts.validations;
-          counts.aborts += s.value.counts.aborts;
+        const stopListening = sessions.onEnd(slots, () => main.abort());
+        let failure: string | undefined;
+        try {
+          for (const slot of slots) {
+            let reply: BlockStmResult | FailedReply;
+            try {
+              reply = await sessions.reply<BlockStmResult | FailedReply>(slot);
+            } catch (error) {
+              if (!(error instanceof SessionEnded)) throw error;
+              failure ??= error.message;
+              continue;
+            }
+            if (reply.failed !== undefined) {
+              main.abort();
+              failure ??= reply.failed;
+              continue;
+            }
+            const r = reply as BlockStmResult;
+            if (r.threadId !== undefined) threadsSeen.push(r.threadId);
+            if (r.activity !== undefined && r.threadId !== undefined) activity.push({ thread: r.threadId, records: r.activity });
+            for (const extra of r.extras) keep(extra);
+            counts.executions += r.counts.executions;
+            counts.validations += r.counts.validations;
+            counts.aborts += r.counts.aborts;
+          }
+        } finally {
+          stopListening();
         }
+        if (failure !== undefined) throw new WorkerFailure(failure);
       }
     } catch (error) {
       if (!(error instanceof WorkerFailure) && !(error instanceof StmCapacityError)) throw error;
@@ -487,14 +527,6 @@ function stmStatus(status: Receipt["status"] | "pending", tx: number): Receipt["
   if (status === "pending") throw new Error(`internal error: transaction ${tx} has no outcome`);
   return status;
 }
-
-/**
- * `Atomics.waitAsync` (in V8 since 8.7, in the ES2024 library types TypeScript's ES2022 ones lack):
- * a wait on a shared word that resolves a promise instead of blocking the thread.
- */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: "not-equal" | "timed-out" } | { async: true; value: Promise<"ok" | "timed-out"> };
-}).waitAsync;
 
 /** A worker threw or died during a round. */
 class WorkerFailure extends Error {
@@ -628,66 +660,79 @@ class BlockRun {
     for (let i = 0; i < first; i++) view.push(view.columnMembers[i]!, 0);
   }
 
-  async #round(members: readonly number[], policy: ReleasePolicy, pool: Piscina | undefined): Promise<number> {
+  async #round(members: readonly number[], policy: ReleasePolicy, sessions: WorkerSessions | undefined): Promise<number> {
     this.#rounds++;
     this.#prepareRound(members, policy);
     const results: RoundResult[] = [];
-    if (pool === undefined) {
+    if (sessions === undefined) {
       this.#main.extras = [];
       this.#main.runRound(policy);
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
     } else {
-      const tasks: Promise<RoundResult>[] = [];
-      // The calling thread is one of the round's K threads: K - 1 workers get a task. It starts
-      // on the first ready transactions while the tasks are still on their way to the workers,
-      // and is there the moment the last transaction commits, where a K-th worker would cost a
-      // task dispatch at the start of every round and a result message at its end.
-      for (let t = 0; t < this.#executor.threads - 1; t++) {
-        const task: RoundTask = {
-          kind: "round",
-          block: this.#loaded.payload,
-          executionId: this.#executionId,
-          buffers: this.#buffers,
-          options: this.#options,
-          policy,
-          epochWallMs: performance.timeOrigin + this.#started,
-          ...(this.#fault !== undefined ? { fault: this.#fault } : {}),
-        };
-        tasks.push(pool.run(task) as Promise<RoundResult>);
-      }
-      // A worker that throws or dies never finishes its transaction, so the others would wait for
-      // it forever: the first failure stops the round for everyone.
-      for (const task of tasks) {
-        task.then(
-          (r) => {
-            if (r.failed !== undefined) this.#abortRound();
-          },
-          () => this.#abortRound(),
-        );
-      }
-      const all = Promise.allSettled(tasks);
+      // The calling thread is one of the round's K threads: K - 1 workers get the round. It starts
+      // on the first ready transactions while the message is on its way to the workers, and is
+      // there the moment the last transaction commits.
+      const slots = Array.from({ length: this.#executor.threads - 1 }, (_, slot) => slot);
+      const task: RoundTask = {
+        kind: "round",
+        block: this.#loaded.payload,
+        executionId: this.#executionId,
+        buffers: this.#buffers,
+        options: this.#options,
+        policy,
+        epochWallMs: performance.timeOrigin + this.#started,
+        ...(this.#fault !== undefined ? { fault: this.#fault } : {}),
+      };
+      for (const slot of slots) sessions.send(slot, task);
+      // A worker that dies never finishes its transaction, so the others would wait for it
+      // forever: a session's end stops the round for everyone. (A worker whose round throws
+      // replies with the failure; its session ends right after, which stops the round too.)
+      let stopListening = () => {};
+      const ended = new Promise<void>((resolve) => {
+        stopListening = sessions.onEnd(slots, () => {
+          this.#abortRound();
+          resolve();
+        });
+      });
       this.#main.extras = [];
       try {
-        await this.#help(policy, all);
+        await this.#help(policy, ended);
       } catch (error) {
         // This thread failed mid-round (a state with no room for another location, an internal
         // error). The workers must have stopped before anyone restores the state: a transaction
         // still running on one of them would write into the restored values (seen as a sender's
         // nonce bumped by a block that failed and was rolled back).
         this.#abortRound();
-        await all;
+        for (const slot of slots) await sessions.reply(slot).catch(() => undefined);
+        stopListening();
         throw error;
       }
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
-      const settled = await all;
-      for (const s of settled) {
-        if (s.status === "rejected") throw new WorkerFailure(String((s.reason as Error)?.message ?? s.reason));
-        if (s.value.failed !== undefined) throw new WorkerFailure(s.value.failed);
-        results.push(s.value);
+      let failure: string | undefined;
+      // The workers finish their last transactions about when this thread does: spin a little
+      // for their replies (0.5 ms in all) before waiting through the event loop.
+      const spinUntil = this.#executor.spins ? performance.now() + 0.5 : 0;
+      for (const slot of slots) {
+        let reply: RoundResult | FailedReply;
+        try {
+          reply = sessions.replyWithin<RoundResult | FailedReply>(slot, spinUntil) ?? (await sessions.reply<RoundResult | FailedReply>(slot));
+        } catch (error) {
+          if (!(error instanceof SessionEnded)) throw error;
+          failure ??= error.message;
+          continue;
+        }
+        if (reply.failed !== undefined) {
+          failure ??= reply.failed;
+          continue;
+        }
+        const result = reply as RoundResult;
+        results.push(result);
         // Each worker reports its running totals for this execution: keep the latest per worker.
-        this.#workerCounts.set(s.value.threadId, { executions: s.value.executions, aborts: s.value.aborts });
-        if (s.value.activity !== undefined) this.#activity.push({ thread: s.value.threadId, records: s.value.activity });
+        this.#workerCounts.set(result.threadId, { executions: result.executions, aborts: result.aborts });
+        if (result.activity !== undefined) this.#activity.push({ thread: result.threadId, records: result.activity });
       }
+      stopListening();
+      if (failure !== undefined) throw new WorkerFailure(failure);
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
     const violation = this.#view.header[H.violation]!;
@@ -704,14 +749,14 @@ class BlockRun {
    * ready, this thread must not block as the workers do (Atomics.wait): a worker's death reaches
    * it only as a rejected task, delivered by its event loop. So it spins briefly, then waits
    * asynchronously, until the generation word moves (a push or the round's end: it registers as a
-   * sleeper, so pushers notify it, as in sleep.ts) or a task settles. The round is over for it
+   * sleeper, so pushers notify it, as in sleep.ts) or a session ends. The round is over for it
    * when every transaction committed, a violation stopped it, or a failure aborted it.
    */
-  async #help(policy: ReleasePolicy, all: Promise<unknown>): Promise<void> {
+  async #help(policy: ReleasePolicy, ended: Promise<void>): Promise<void> {
     const view = this.#view;
     const header = view.header;
     let settled = false;
-    void all.then(() => (settled = true));
+    void ended.then(() => (settled = true));
     const fault = this.#fault;
     for (;;) {
       const state = this.#main.helpRound(policy, fault, this.#tick);
@@ -720,7 +765,6 @@ class BlockRun {
         // The fault-injected transaction is back in its queue for a worker. This thread helps no
         // more in this round: were it to pop that transaction again, it would push it again, and a
         // round has one slot beyond its transactions per queue (see BlockBuffers.queue).
-        await all;
         return;
       }
       if (state === "idle") {
@@ -736,7 +780,7 @@ class BlockRun {
       try {
         if (view.hasWork()) continue;
         const wait = waitAsync(header, H.generation, generation, 5);
-        if (wait.async) await Promise.race([wait.value, all]);
+        if (wait.async) await Promise.race([wait.value, ended]);
       } finally {
         Atomics.sub(header, H.sleepers, 1);
       }
@@ -784,14 +828,14 @@ class BlockRun {
    * the uncommitted transactions below its bound, so no transaction is left out of the DAG, and
    * each iteration commits at least v: the loop ends.
    */
-  async runBelow(bound: number, policy: ReleasePolicy, pool: Piscina | undefined): Promise<void> {
+  async runBelow(bound: number, policy: ReleasePolicy, sessions: WorkerSessions | undefined): Promise<void> {
     for (;;) {
       const members: number[] = [];
       for (let tx = 0; tx < bound; tx++) if (!this.#committed(tx)) members.push(tx);
       if (members.length === 0) return;
-      const violation = await this.#round(members, policy, pool);
+      const violation = await this.#round(members, policy, sessions);
       if (violation >= this.#view.txCount) continue;
-      await this.runBelow(violation, policy, pool);
+      await this.runBelow(violation, policy, sessions);
       // Everything before it has committed and nothing runs beside it: the transaction sees exactly
       // the sequential state, whatever it touches.
       this.#main.extras = [];

@@ -1,7 +1,9 @@
 /**
- * The messages between the main thread and the workers: one task per worker per round, one
- * result back. Everything per-transaction travels through shared buffers instead.
+ * The messages between the main thread and the workers: one message per worker per round, one
+ * reply back, through each worker's session (sessions.ts). Everything per-transaction travels
+ * through shared buffers instead.
  */
+import type { MessagePort } from "node:worker_threads";
 import type { Genesis } from "../../core/types.js";
 import type { SharedStateBuffers } from "../../state/sharedState.js";
 import type { StateBaseSource } from "../../state/state.js";
@@ -32,14 +34,35 @@ export interface BlockPayload {
 }
 
 /**
- * Decode and prepare a block ahead of its execution. The task waits until `expected` workers
- * hold one, so that every worker of the pool loads the block exactly once.
+ * The one piscina task a worker runs for the executor's life (see sessions.ts): it takes the
+ * messages below from `port`, one per ring of the control block's bell, and replies on `port`.
  */
+export interface SessionTask {
+  readonly kind: "session";
+  readonly port: MessagePort;
+  /** The session's control words (SESSION in sessions.ts). */
+  readonly control: SharedArrayBuffer;
+}
+
+/** Ends a session: the worker returns from its task, without a reply. */
+export interface EndMessage {
+  readonly kind: "end";
+}
+
+/** Decode and prepare a block ahead of its execution (every worker, once per block). */
 export interface LoadTask {
   readonly kind: "load";
   readonly block: BlockPayload;
-  readonly barrier: SharedArrayBuffer;
-  readonly expected: number;
+}
+
+export interface LoadResult {
+  readonly loadMs: number;
+  readonly failed?: string;
+}
+
+/** What a session replies when its task threw: the session ends after it. */
+export interface FailedReply {
+  readonly failed: string;
 }
 
 export interface RoundTask {

@@ -1,9 +1,9 @@
 /**
  * A long-lived executor worker. It builds its contract runtime and attaches to the shared state
- * once, keeps the decoded current block, and for each round task runs the engine loop until the
- * round is complete.
+ * once, keeps the decoded current block, and serves one session (sessions.ts): for each round
+ * message it runs the engine loop until the round is complete.
  */
-import { threadId, workerData } from "node:worker_threads";
+import { receiveMessageOnPort, threadId, workerData } from "node:worker_threads";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { SharedState } from "../../state/sharedState.js";
 import { StateDb } from "../../state/stateDb.js";
@@ -12,7 +12,8 @@ import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
 import { BlockStmThread } from "./blockstm.js";
-import type { BlockPayload, BlockStmResult, BlockStmTask, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
+import { SESSION } from "./sessions.js";
+import type { BlockPayload, BlockStmResult, BlockStmTask, EndMessage, FailedReply, LoadResult, LoadTask, RoundResult, RoundTask, SessionTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
 // The main thread opened the directory (and its databases) before starting the pool, so opening
@@ -56,7 +57,7 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
   return { extras: Array.from(stm.extras.values()), counts: stm.counts, threadId: thread.threadId, ...(activity !== undefined ? { activity } : {}) };
 }
 
-export default async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | { loadMs: number }> {
+async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | LoadResult> {
   const loadStart = performance.now();
   state.sync();
   let thread: BlockThread;
@@ -66,18 +67,7 @@ export default async function runTask(task: LoadTask | RoundTask | BlockStmTask)
     return { extras: [], undo: [], failed: (error as Error).stack ?? String(error), loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 };
   }
   const loadMs = performance.now() - loadStart;
-  if (task.kind === "load") {
-    // Hold this worker until every worker has a load task: piscina then cannot hand two of them
-    // to one worker. Bounded, so a worker that never starts cannot hang the pool.
-    const barrier = new Int32Array(task.barrier);
-    Atomics.add(barrier, 0, 1);
-    Atomics.notify(barrier, 0);
-    const deadline = performance.now() + 5_000;
-    for (let seen = Atomics.load(barrier, 0); seen < task.expected && performance.now() < deadline; seen = Atomics.load(barrier, 0)) {
-      Atomics.wait(barrier, 0, seen, 50);
-    }
-    return { loadMs };
-  }
+  if (task.kind === "load") return { loadMs };
   if (task.kind === "blockstm") return runBlockStm(task, thread);
   if (thread.executionId !== task.executionId) {
     thread.begin(new BlockView(task.buffers), task.options, task.epochWallMs - performance.timeOrigin, task.executionId);
@@ -98,4 +88,56 @@ export default async function runTask(task: LoadTask | RoundTask | BlockStmTask)
     aborts: thread.aborts,
     ...(activity !== undefined ? { activity } : {}),
   };
+}
+
+/**
+ * After an early wake (a notify with no message yet, see WorkerSessions.wake), how long to spin
+ * for the message before sleeping again: the caller posts it once it has prepared the round,
+ * tens of microseconds later.
+ */
+const EARLY_WAKE_SPIN_MS = 0.5;
+
+/**
+ * Serve a session until it is ended: sleep on the bell, take the message, run it, reply. A task
+ * that throws replies with the failure and ends the session (the executor starts a new one when
+ * it next needs this worker); a worker that dies ends it through piscina.
+ */
+async function serve(task: SessionTask): Promise<void> {
+  const control = new Int32Array(task.control);
+  const { port } = task;
+  let handled = 0;
+  try {
+    for (;;) {
+      for (let posted = Atomics.load(control, SESSION.posted); posted === handled; posted = Atomics.load(control, SESSION.posted)) {
+        if (Atomics.wait(control, SESSION.posted, posted) === "ok" && Atomics.load(control, SESSION.posted) === posted) {
+          const until = performance.now() + EARLY_WAKE_SPIN_MS;
+          for (let spin = 1; Atomics.load(control, SESSION.posted) === posted; spin++) if ((spin & 63) === 0 && performance.now() > until) break;
+        }
+      }
+      handled++;
+      const entry = receiveMessageOnPort(port);
+      if (entry === undefined) throw new Error("internal error: the session's bell rang without a message");
+      const message = entry.message as LoadTask | RoundTask | BlockStmTask | EndMessage;
+      if (message.kind === "end") return;
+      let reply: RoundResult | BlockStmResult | LoadResult | FailedReply;
+      let failed = false;
+      try {
+        reply = await runTask(message);
+      } catch (error) {
+        reply = { failed: (error as Error).stack ?? String(error) };
+        failed = true;
+      }
+      port.postMessage(reply);
+      Atomics.store(control, SESSION.replied, handled);
+      Atomics.notify(control, SESSION.replied);
+      if (failed) return;
+    }
+  } finally {
+    port.close();
+  }
+}
+
+export default async function runSession(task: SessionTask): Promise<void> {
+  if (task.kind !== "session") throw new TypeError(`an executor worker serves sessions, got a task of kind ${String((task as { kind?: unknown }).kind)}`);
+  await serve(task);
 }
