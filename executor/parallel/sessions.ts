@@ -14,11 +14,12 @@
  * rejects), and replaces that worker; the next `open` starts a session on the replacement.
  *
  * One message at a time per session: the caller sends, then takes the reply before it sends
- * again, so replies pair with messages by count.
+ * again, so replies pair with messages by count. `WorkerSessions` is the caller's side,
+ * `serveSession` the worker's.
  */
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { Piscina } from "piscina";
-import type { SessionTask } from "./task.js";
+import type { EndMessage, FailedReply, SessionTask } from "./task.js";
 
 /** Words of a session's control block: each on a cache line of its own (16 Int32s = 64 bytes). */
 const LINE = 16;
@@ -239,5 +240,53 @@ export class WorkerSessions {
     await Promise.all(ending);
     for (const session of this.#sessions) session?.port.close();
     this.#sessions.fill(undefined);
+  }
+}
+
+/**
+ * After an early wake (a notify with no message yet, see WorkerSessions.wake), how long the worker
+ * spins for the message before sleeping again: the caller posts it once it has prepared the
+ * round, tens of microseconds later.
+ */
+const EARLY_WAKE_SPIN_MS = 0.5;
+
+/**
+ * The worker's side of a session: sleep on the bell, take the message, `handle` it, reply; until
+ * an `end` message. When `handle` throws, the session replies with the failure and ends (the
+ * caller starts a new one when it next needs this worker); a worker that dies ends it through
+ * piscina.
+ */
+export async function serveSession<M extends { readonly kind: string }, R>(task: SessionTask, handle: (message: M) => Promise<R> | R): Promise<void> {
+  const control = new Int32Array(task.control);
+  const { port } = task;
+  let handled = 0;
+  try {
+    for (;;) {
+      for (let posted = Atomics.load(control, SESSION.posted); posted === handled; posted = Atomics.load(control, SESSION.posted)) {
+        if (Atomics.wait(control, SESSION.posted, posted) === "ok" && Atomics.load(control, SESSION.posted) === posted) {
+          const until = performance.now() + EARLY_WAKE_SPIN_MS;
+          for (let spin = 1; Atomics.load(control, SESSION.posted) === posted; spin++) if ((spin & 63) === 0 && performance.now() > until) break;
+        }
+      }
+      handled++;
+      const entry = receiveMessageOnPort(port);
+      if (entry === undefined) throw new Error("internal error: the session's bell rang without a message");
+      const message = entry.message as M | EndMessage;
+      if (message.kind === "end") return;
+      let reply: R | FailedReply;
+      let failed = false;
+      try {
+        reply = await handle(message as M);
+      } catch (error) {
+        reply = { failed: (error as Error).stack ?? String(error) };
+        failed = true;
+      }
+      port.postMessage(reply);
+      Atomics.store(control, SESSION.replied, handled);
+      Atomics.notify(control, SESSION.replied);
+      if (failed) return;
+    }
+  } finally {
+    port.close();
   }
 }

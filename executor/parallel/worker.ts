@@ -3,7 +3,7 @@
  * once, keeps the decoded current block, and serves one session (sessions.ts): for each round
  * message it runs the engine loop until the round is complete.
  */
-import { receiveMessageOnPort, threadId, workerData } from "node:worker_threads";
+import { threadId, workerData } from "node:worker_threads";
 import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { SharedState } from "../../state/sharedState.js";
 import { StateDb } from "../../state/stateDb.js";
@@ -12,8 +12,8 @@ import { decodeSets, decodeTrustedBlock } from "./blockCodec.js";
 import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
 import { BlockStmThread } from "./blockstm.js";
-import { SESSION } from "./sessions.js";
-import type { BlockPayload, BlockStmResult, BlockStmTask, EndMessage, FailedReply, LoadResult, LoadTask, RoundResult, RoundTask, SessionTask, WorkerData } from "./task.js";
+import { serveSession } from "./sessions.js";
+import type { BlockPayload, BlockStmResult, BlockStmTask, LoadResult, LoadTask, RoundResult, RoundTask, SessionTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
 // The main thread opened the directory (and its databases) before starting the pool, so opening
@@ -90,54 +90,8 @@ async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<Round
   };
 }
 
-/**
- * After an early wake (a notify with no message yet, see WorkerSessions.wake), how long to spin
- * for the message before sleeping again: the caller posts it once it has prepared the round,
- * tens of microseconds later.
- */
-const EARLY_WAKE_SPIN_MS = 0.5;
-
-/**
- * Serve a session until it is ended: sleep on the bell, take the message, run it, reply. A task
- * that throws replies with the failure and ends the session (the executor starts a new one when
- * it next needs this worker); a worker that dies ends it through piscina.
- */
-async function serve(task: SessionTask): Promise<void> {
-  const control = new Int32Array(task.control);
-  const { port } = task;
-  let handled = 0;
-  try {
-    for (;;) {
-      for (let posted = Atomics.load(control, SESSION.posted); posted === handled; posted = Atomics.load(control, SESSION.posted)) {
-        if (Atomics.wait(control, SESSION.posted, posted) === "ok" && Atomics.load(control, SESSION.posted) === posted) {
-          const until = performance.now() + EARLY_WAKE_SPIN_MS;
-          for (let spin = 1; Atomics.load(control, SESSION.posted) === posted; spin++) if ((spin & 63) === 0 && performance.now() > until) break;
-        }
-      }
-      handled++;
-      const entry = receiveMessageOnPort(port);
-      if (entry === undefined) throw new Error("internal error: the session's bell rang without a message");
-      const message = entry.message as LoadTask | RoundTask | BlockStmTask | EndMessage;
-      if (message.kind === "end") return;
-      let reply: RoundResult | BlockStmResult | LoadResult | FailedReply;
-      let failed = false;
-      try {
-        reply = await runTask(message);
-      } catch (error) {
-        reply = { failed: (error as Error).stack ?? String(error) };
-        failed = true;
-      }
-      port.postMessage(reply);
-      Atomics.store(control, SESSION.replied, handled);
-      Atomics.notify(control, SESSION.replied);
-      if (failed) return;
-    }
-  } finally {
-    port.close();
-  }
-}
-
+/** The pool's task: serve the executor's session on this worker until it is ended. */
 export default async function runSession(task: SessionTask): Promise<void> {
   if (task.kind !== "session") throw new TypeError(`an executor worker serves sessions, got a task of kind ${String((task as { kind?: unknown }).kind)}`);
-  await serve(task);
+  await serveSession(task, runTask);
 }
