@@ -11,7 +11,8 @@
  * message (a few µs, the buffers' handles included), rings the bell, and takes the reply
  * synchronously (`receiveMessageOnPort`) the moment the reply word moves, without a turn of its
  * event loop. piscina still starts the workers, reports a session whose worker died (its task
- * rejects), and replaces that worker; the next `open` starts a session on the replacement.
+ * rejects), and replaces that worker; the next message to that slot starts a session on the
+ * replacement.
  *
  * One message at a time per session: the caller sends, then takes the reply before it sends
  * again, so replies pair with messages by count. `WorkerSessions` is the caller's side,
