@@ -7,34 +7,18 @@ import fc from "fast-check";
 import { join } from "node:path";
 import type { AccessList, Address, Block, Tx } from "../core/types.js";
 import { withAccountContract } from "../state/genesis.js";
-import { ADDRESSES, WorkloadBuilder } from "../workloads/builder.js";
+import { ADDRESSES, WorkloadBuilder, type CallParameters } from "../workloads/builder.js";
 import { nativeTransfer, nftBuy, swap, tokenTransfer } from "../workloads/tokens.js";
 import { signTx, type KeyPair } from "../workloads/keys.js";
+import { RANDOM_CHAIN_ACCOUNTS, randomChain } from "../workloads/randomBlocks.js";
 
 export const VAULT: Address = "0x00000000000000000000000000000000000f0001";
-export const ACCOUNTS = 8;
+export const ACCOUNTS = RANDOM_CHAIN_ACCOUNTS;
 
 /** A fixed chain every random block runs on: tokens, a pool, an NFT market, a user contract. */
 export function fixture() {
-  const b = new WorkloadBuilder("parallel-fixture");
-  const keys: KeyPair[] = [];
-  for (let i = 0; i < ACCOUNTS; i++) keys.push(b.account(i));
-  const pool = ADDRESSES.pool;
-  b.deploy(ADDRESSES.usdc, "token", { [`balances/${pool}`]: 1_000_000n });
-  b.deploy(ADDRESSES.weth, "token", { [`balances/${pool}`]: 1_000_000n });
-  b.deploy(pool, "amm", { token0: ADDRESSES.usdc, token1: ADDRESSES.weth, reserve0: 1_000_000n, reserve1: 1_000_000n, totalShares: 1_000_000n });
-  b.deploy(ADDRESSES.nft, "nft", { paymentToken: ADDRESSES.usdc, minter: keys[0]!.address });
-  b.deploy(VAULT, join(import.meta.dirname, "fixtures", "Vault.ts"));
-  for (const [i, k] of keys.entries()) {
-    b.store(ADDRESSES.usdc, `balances/${k.address}`, 10_000n);
-    b.store(ADDRESSES.weth, `balances/${k.address}`, 10_000n);
-    b.store(ADDRESSES.usdc, `allowances/${k.address}/${pool}`, 10n ** 9n);
-    b.store(ADDRESSES.weth, `allowances/${k.address}/${pool}`, 10n ** 9n);
-    b.store(ADDRESSES.usdc, `allowances/${k.address}/${ADDRESSES.nft}`, 10n ** 9n);
-    b.store(ADDRESSES.nft, `owners/${i}`, k.address);
-    b.store(ADDRESSES.nft, `prices/${i}`, 100n);
-  }
-  return { genesis: withAccountContract(b.build().genesis), keys, sequencer: keys[0]!.address };
+  const chain = randomChain({ seed: "parallel-fixture", userContract: { address: VAULT, contract: join(import.meta.dirname, "fixtures", "Vault.ts") } });
+  return { genesis: withAccountContract(chain.genesis), keys: chain.keys, sequencer: chain.sequencer };
 }
 
 export type ListKind = "none" | "exact" | "missing" | "wildcard" | "everything" | "lying";
@@ -63,14 +47,17 @@ function applyList(kind: ListKind, exact: AccessList | undefined, from: Address)
   }
 }
 
-export function buildBlock(f: ReturnType<typeof fixture>, txs: fc.RecordValue<typeof txArb extends fc.Arbitrary<infer T> ? T : never>[]): Block {
+/** One random transaction as `txArb` draws it. */
+export type TxSpec = typeof txArb extends fc.Arbitrary<infer T> ? T : never;
+
+export function buildBlock(f: ReturnType<typeof fixture>, txs: readonly TxSpec[]): Block {
   const nonces = new Map<Address, bigint>();
   const signed: Tx[] = [];
   const b = new WorkloadBuilder("parallel-random");
   for (const spec of txs) {
     const key = f.keys[spec.from]!;
     const other = f.keys[spec.to === spec.from ? (spec.to + 1) % ACCOUNTS : spec.to]!.address;
-    let call;
+    let call: CallParameters;
     switch (spec.kind) {
       case "native":
         call = nativeTransfer(key.address, other, spec.amount, true);

@@ -21,9 +21,19 @@ export interface RandomChain {
   readonly sequencer: Address;
 }
 
-/** The chain every random block runs on: two tokens, a pool, an NFT market, a replay contract. */
-export function randomChain(): RandomChain {
-  const b = new WorkloadBuilder("random-chain");
+export interface RandomChainOptions {
+  /** Seeds the accounts' keys (default "random-chain"). */
+  readonly seed?: string;
+  /**
+   * The user contract beside the tokens, the pool and the NFT market (default the `kv` replay
+   * contract at its usual address): a sample name or a contract file.
+   */
+  readonly userContract?: { readonly address: Address; readonly contract: string };
+}
+
+/** The chain every random block runs on: two tokens, a pool, an NFT market, a user contract (by default the replay contract). */
+export function randomChain(options: RandomChainOptions = {}): RandomChain {
+  const b = new WorkloadBuilder(options.seed ?? "random-chain");
   const keys: KeyPair[] = [];
   for (let i = 0; i < RANDOM_CHAIN_ACCOUNTS; i++) keys.push(b.account(i));
   const pool = ADDRESSES.pool;
@@ -31,7 +41,8 @@ export function randomChain(): RandomChain {
   b.deploy(ADDRESSES.weth, "token", { [`balances/${pool}`]: 1_000_000n });
   b.deploy(pool, "amm", { token0: ADDRESSES.usdc, token1: ADDRESSES.weth, reserve0: 1_000_000n, reserve1: 1_000_000n, totalShares: 1_000_000n });
   b.deploy(ADDRESSES.nft, "nft", { paymentToken: ADDRESSES.usdc, minter: keys[0]!.address });
-  b.deploy(ADDRESSES.kv, "kv");
+  const user = options.userContract ?? { address: ADDRESSES.kv, contract: "kv" };
+  b.deploy(user.address, user.contract);
   for (const [i, k] of keys.entries()) {
     b.store(ADDRESSES.usdc, `balances/${k.address}`, 10_000n);
     b.store(ADDRESSES.weth, `balances/${k.address}`, 10_000n);
