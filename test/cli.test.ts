@@ -105,7 +105,7 @@ describe("bad input: exit 2, one clear message, nothing written", () => {
     ["a bad address", (b) => { b.txs[8]!.from = "0xABC"; return b; }, /txs\[8\]\.from: expected a lower-case 0x-prefixed 20-byte address, got "0xABC"/],
     ["an overflowing gas price", (b) => { b.txs[9]!.gasPrice = (1n << 256n).toString(); return b; }, /txs\[9\]\.gasPrice: overflows u256/],
     ["an unknown field", (b) => { b.txs[0]!.value = "1"; return b; }, /txs\[0\]: unknown field\(s\) "value"/],
-    ["a missing txs array", (b) => { delete b.txs; return b; }, /bad\.json: txs: is required/],
+    ["a missing txs array", (b) => { delete (b as { txs?: unknown }).txs; return b; }, /bad\.json: txs: is required/],
     ["a word for a number", (b) => { b.txs[3]!.gasLimit = "lots"; return b; }, /bad\.json: txs\[3\]\.gasLimit: expected a decimal string, got "lots"$/m],
     ["a number of a million digits", (b) => { b.txs[3]!.gasPrice = "9".repeat(1_000_000); return b; }, /txs\[3\]\.gasPrice: overflows u256/],
     ["an amount of a million digits", (b) => { (b.txs[6]!.args as string[])[1] = "9".repeat(1_000_000); return b; }, /txs\[6\]\.args\[1\]: amount: 9{20}\.\.\. \(1000000 digits\) overflows u256$/m],

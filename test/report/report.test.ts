@@ -55,7 +55,7 @@ describe("createBlockReport", () => {
         if (name === "calls" || name === "classes") continue;
         expect(values, `${mode}: txs.${name}`).toHaveLength(150);
       }
-      expect(d.txs.calls.sort()).toEqual(["Account.transfer", "NftMarket.buy", "Pool.swap", "Token.transfer"]);
+      expect([...d.txs.calls].sort()).toEqual(["Account.transfer", "NftMarket.buy", "Pool.swap", "Token.transfer"]);
       expect(Math.max(...d.txs.column) + 1).toBe(d.schedule.columns);
       expect(d.txs.lane.every((l) => l >= 0 && l < d.gantt.lanes.length), mode).toBe(true);
       expect(d.prices.bins.reduce((sum, b) => sum + b.count, 0)).toBe(150);
