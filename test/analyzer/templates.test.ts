@@ -3,9 +3,11 @@
  * loops, immutable storage, the fee recipient, declared-list warnings, and the caches.
  */
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inferAccessSets } from "../../analyzer/analyze.js";
-import { analyzeSource, loadTemplates } from "../../analyzer/load.js";
+import { analyzeSource, clearTemplateMemoryCache, loadTemplates, templatesHash } from "../../analyzer/load.js";
 import { samplesDir } from "../../core/paths.js";
 import { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "../../core/protocol.js";
 import type { Address, Genesis } from "../../core/types.js";
@@ -151,13 +153,32 @@ export default class W extends Contract {
     expect(t.functions.fromStorage?.reasons[0]).toContain("depends on mutable storage");
   });
 
-  it("caches templates on disk and in memory", async () => {
-    const file = join(samplesDir(), "token.ts");
-    const first = await loadTemplates(file);
-    const started = performance.now();
-    const again = await loadTemplates(file);
-    expect(again).toBe(first);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(0);
+  it("caches templates by source hash in memory and on disk, and takes the disk copy of a fresh process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "prescient-templates-"));
+    const saved = process.env.PRESCIENT_CACHE_DIR;
+    process.env.PRESCIENT_CACHE_DIR = dir;
+    try {
+      clearTemplateMemoryCache();
+      const file = join(samplesDir(), "token.ts");
+      const first = await loadTemplates(file);
+      expect(await loadTemplates(file)).toBe(first);
+      const cached = join(dir, "templates", `${templatesHash(readFileSync(file, "utf8"))}.json`);
+      const onDisk = JSON.parse(readFileSync(cached, "utf8")) as Record<string, unknown>;
+      expect(onDisk).toEqual(JSON.parse(JSON.stringify(first)));
+      // Mark the disk copy: with the memory cache gone (a fresh process), it is what loads.
+      writeFileSync(cached, JSON.stringify({ ...onDisk, className: "FromDisk" }));
+      clearTemplateMemoryCache();
+      expect((await loadTemplates(file)).className).toBe("FromDisk");
+      // A copy written by another analyzer version is derived again, not trusted.
+      writeFileSync(cached, JSON.stringify({ ...onDisk, className: "FromDisk", analyzerVersion: -1 }));
+      clearTemplateMemoryCache();
+      expect((await loadTemplates(file)).className).toBe(first.className);
+    } finally {
+      if (saved === undefined) delete process.env.PRESCIENT_CACHE_DIR;
+      else process.env.PRESCIENT_CACHE_DIR = saved;
+      clearTemplateMemoryCache();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
