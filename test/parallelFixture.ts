@@ -18,7 +18,7 @@ export const ACCOUNTS = RANDOM_CHAIN_ACCOUNTS;
 /** A fixed chain every random block runs on: tokens, a pool, an NFT market, a user contract. */
 export function fixture() {
   const chain = randomChain({ seed: "parallel-fixture", userContract: { address: VAULT, contract: join(import.meta.dirname, "fixtures", "Vault.ts") } });
-  return { genesis: withAccountContract(chain.genesis), keys: chain.keys, sequencer: chain.sequencer };
+  return { ...chain, genesis: withAccountContract(chain.genesis) };
 }
 
 export type ListKind = "none" | "exact" | "missing" | "wildcard" | "everything" | "lying";
