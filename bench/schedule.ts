@@ -6,8 +6,6 @@
  *   npx tsc -p tsconfig.json && node dist/bench/schedule.js [--sizes 100000,200000] [--repeat 3] [--json]
  */
 
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { BlockAccessSets, TxAccessSet } from "../core/accessSet.js";
 import { accessSetsFromTrace, defaultTracesDir, readAccessTrace } from "../core/trace.js";
@@ -15,6 +13,7 @@ import { assignWorkers } from "../scheduler/workerAssignment.js";
 import { buildConflictGraph } from "../scheduler/conflictGraph.js";
 import { computeColumns } from "../scheduler/columns.js";
 import { scheduleBlock } from "../scheduler/scheduleBlock.js";
+import { mainnetTraceFiles } from "../workloads/mainnet.js";
 
 export type SyntheticWorkload = "erc20" | "p2p";
 
@@ -160,11 +159,9 @@ export function measureThroughput(workload: SyntheticWorkload, txs: number, repe
 }
 
 export function mainnetTable(dir = defaultTracesDir()): { rows: MainnetRow[]; average: Omit<MainnetRow, "block"> | undefined } {
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  const files = mainnetTraceFiles(dir);
   const rows: MainnetRow[] = files.map((file) => {
-    const trace = readAccessTrace(join(dir, file));
+    const trace = readAccessTrace(file);
     const result = scheduleBlock(accessSetsFromTrace(trace), { speedupThreads: [2, 8, 32], pricing: false });
     const json = result.toJSON();
     const independent = json.columns[0]?.length ?? 0;

@@ -28,7 +28,13 @@ export function samplesDir(): string {
   return join(packageRoot(), "contracts", "samples");
 }
 
-/** The directory of the mainnet access traces: `$PRESCIENT_TRACES_DIR`, else `../shared/…` beside the package. */
+/** The directory of the data the package ships (mainnet traces and blocks, gzipped). */
+export function dataDir(): string {
+  return join(packageRoot(), "data");
+}
+
+/** The directory of the mainnet access traces: `$PRESCIENT_TRACES_DIR`, else the package's own `data/mainnet-access-traces`. */
 export function defaultTracesDir(): string {
-  return process.env.PRESCIENT_TRACES_DIR ?? resolve(packageRoot(), "..", "shared", "data", "mainnet-access-traces");
+  const override = process.env.PRESCIENT_TRACES_DIR;
+  return override !== undefined && override !== "" ? resolve(override) : join(dataDir(), "mainnet-access-traces");
 }

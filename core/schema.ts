@@ -3,6 +3,7 @@
  * error names the file and the field (and so the tx index): `block.json: txs[3].gasLimit: …`.
  */
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import { InputError, showInput } from "./errors.js";
 import type { AccessList, Address, Block, Genesis, GenesisAccount, GenesisContract, RawArg, Tx, Value } from "./types.js";
@@ -141,7 +142,8 @@ export function parseJsonText(text: string, file: string | undefined): unknown {
 export function readJsonFile(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    const bytes = readFileSync(file);
+    text = (file.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(code === "ENOENT" ? "no such file" : `cannot read: ${(error as Error).message}`, { file });

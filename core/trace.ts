@@ -5,6 +5,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { z } from "zod";
 import type { BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "./accessSet.js";
 import { InputError } from "./errors.js";
@@ -82,11 +83,12 @@ export function parseAccessTrace(json: unknown, file: string): AccessTrace {
   return trace;
 }
 
-/** Reads and validates an access-trace file; malformed JSON is an `InputError` too. */
+/** Reads and validates an access-trace file (`.json`, or `.json.gz`); malformed JSON is an `InputError` too. */
 export function readAccessTrace(path: string): AccessTrace {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    const bytes = readFileSync(path);
+    text = (path.endsWith(".gz") ? gunzipSync(bytes) : bytes).toString("utf8");
   } catch (cause) {
     throw new InputError(`cannot read file: ${(cause as Error).message}`, { file: path, cause });
   }

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { blockToJson } from "../core/schema.js";
+import { blockToJson, readJsonFile } from "../core/schema.js";
 import { withAccountContract } from "../state/genesis.js";
 import { generateWorkload, mainnetTraceFile } from "../workloads/index.js";
 import { toJson } from "../cli/output.js";
@@ -50,7 +50,7 @@ describe("fuzzing the command line", () => {
   const w = generateWorkload("defi", { txs: 10, seed: 11 });
   const block = JSON.parse(toJson(blockToJson(w.block))) as Json;
   const genesis = JSON.parse(toJson(withAccountContract(w.genesis))) as Json;
-  const trace = JSON.parse(readFileSync(mainnetTraceFile(930196), "utf8")) as Json;
+  const trace = readJsonFile(mainnetTraceFile(930196)) as Json;
   const text = (doc: Json) => JSON.stringify(doc);
 
   const arbitrary: fc.Arbitrary<Case> = fc.oneof(

@@ -6,7 +6,7 @@
  * in a record's keys only where the transaction reached the coinbase directly.
  */
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { InputError } from "../core/errors.js";
 import { defaultTracesDir } from "../core/paths.js";
 import { readAccessTrace, type AccessTrace } from "../core/trace.js";
@@ -21,7 +21,7 @@ export const DEFAULT_MAINNET_BLOCK = 13217637;
 export function mainnetTraceFiles(dir = defaultTracesDir()): string[] {
   try {
     return readdirSync(dir)
-      .filter((f) => /^\d+\.json$/.test(f))
+      .filter((f) => /^\d+\.json(\.gz)?$/.test(f))
       .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10))
       .map((f) => join(dir, f));
   } catch {
@@ -30,7 +30,7 @@ export function mainnetTraceFiles(dir = defaultTracesDir()): string[] {
 }
 
 export function mainnetTraceFile(blockNumber: number, dir = defaultTracesDir()): string {
-  const file = mainnetTraceFiles(dir).find((f) => f.endsWith(`/${blockNumber}.json`));
+  const file = mainnetTraceFiles(dir).find((f) => basename(f) === `${blockNumber}.json` || basename(f) === `${blockNumber}.json.gz`);
   if (file === undefined) throw new InputError(`no access trace for block ${blockNumber} in ${dir}`);
   return file;
 }

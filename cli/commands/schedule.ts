@@ -7,10 +7,11 @@
  * `createScheduleCommand`, since turning transactions into access sets needs the analyzer.
  */
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import type { BlockAccessSets } from "../../core/accessSet.js";
 import { InputError } from "../../core/errors.js";
+import { readJsonFile } from "../../core/schema.js";
 import { accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace } from "../../core/trace.js";
 import { CongestionState } from "../../scheduler/congestionState.js";
 import { toDot } from "../../scheduler/graphExport.js";
@@ -40,27 +41,13 @@ const processOutput: CommandOutput = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (cause) {
-    throw new InputError(`cannot read file: ${(cause as Error).message}`, { file, cause });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new InputError(`malformed JSON: ${(cause as Error).message}`, { file, cause });
-  }
-}
-
 /** Access sets of a block file: access traces directly, anything else through `loadOtherFormats`. */
 export async function loadBlockAccessSets(
   blockFile: string,
   genesisFile: string | undefined,
   loadOtherFormats: BlockAccessSetsLoader | undefined,
 ): Promise<{ sets: BlockAccessSets; label: string }> {
-  const json = readJson(blockFile);
+  const json = readJsonFile(blockFile);
   if (isAccessTraceDocument(json)) {
     const trace = parseAccessTrace(json, blockFile);
     return { sets: accessSetsFromTrace(trace), label: `block ${trace.block} (access-trace/v1)` };
@@ -128,7 +115,7 @@ export async function runSchedule(
   }
   const { sets, label } = await loadBlockAccessSets(args.block, args.genesis, loadOtherFormats);
   const congestion =
-    args.congestionIn === undefined ? CongestionState.empty() : CongestionState.fromJSON(readJson(args.congestionIn), args.congestionIn);
+    args.congestionIn === undefined ? CongestionState.empty() : CongestionState.fromJSON(readJsonFile(args.congestionIn), args.congestionIn);
   const result = scheduleBlock(sets, {
     ...(args.threads === undefined ? {} : { threads: args.threads }),
     baseFee: parseBaseFee(args.baseFee),

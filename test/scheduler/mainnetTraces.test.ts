@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { BlockAccessSets } from "../../core/accessSet.js";
@@ -6,9 +6,7 @@ import { accessSetsFromTrace, defaultTracesDir, readAccessTrace } from "../../co
 import { scheduleBlock, type ScheduleResult } from "../../scheduler/index.js";
 
 function tracesDir(): string {
-  const dir = defaultTracesDir();
-  if (existsSync(dir)) return dir;
-  return "/work/shared/data/mainnet-access-traces";
+  return defaultTracesDir();
 }
 
 /**
@@ -48,7 +46,7 @@ function expectValidColumns(sets: BlockAccessSets, result: ScheduleResult): void
 
 describe("mainnet access traces", () => {
   const dir = tracesDir();
-  const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+  const files = readdirSync(dir).filter((f) => /\.json(\.gz)?$/.test(f));
 
   it("finds the 46 shared blocks", () => {
     expect(files.length).toBe(46);

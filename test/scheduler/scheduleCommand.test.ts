@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,8 +6,7 @@ import { InputError } from "../../core/errors.js";
 import { defaultTracesDir } from "../../core/trace.js";
 import { createScheduleCommand, runSchedule, scheduleCommand } from "../../cli/commands/schedule.js";
 
-const dir = existsSync(defaultTracesDir()) ? defaultTracesDir() : "/work/shared/data/mainnet-access-traces";
-const block = join(dir, "11114732.json");
+const block = join(defaultTracesDir(), "11114732.json.gz");
 
 function capture() {
   const out: string[] = [];
