@@ -2,22 +2,31 @@
  * Gas metering injected into compiled contracts. A TypeScript transformer (run by
  * `transpileModule`) rewrites:
  *
- * - every function, method, accessor and arrow body into
- *   `{ __prescient_enter(w); try { …body } finally { __prescient_exit(w); } }` — entering charges
- *   `GAS.step`, counts the frame and reserves `w` stack slots, an upper bound of the engine frame
- *   the function needs (16 + its parameters + the size of its syntax tree), so unbounded recursion
- *   ends in out-of-gas or in a depth revert, never in an engine stack overflow, whose depth
- *   depends on the thread;
- * - every loop body (`for`, `for…of`, `while`, `do`) into `{ __prescient_step(); …body }`, so an
- *   infinite loop runs out of gas in every executor;
+ * - every function, method, accessor, constructor and arrow body into
+ *   `{ __prescient_enter(w, g, b); try { …body } finally { __prescient_exit(w); } }` — entering
+ *   charges `g` gas (GAS.step per NODES_PER_GAS syntax nodes of the body's own code), counts `b`
+ *   bytes against the memory limit (what the body's literals, closures and calls allocate, see
+ *   `allocationBytes`), counts the frame and reserves `w` stack slots, an upper bound of the engine
+ *   frame the function needs (16 + its parameters + the size of its syntax tree), so unbounded
+ *   recursion ends in out-of-gas or in a depth revert, never in an engine stack overflow, whose
+ *   depth depends on the thread. Default parameters and destructured parameters are evaluated
+ *   inside that body (they are lowered into it), so a recursion through a default value is metered
+ *   too; a class field's initializer runs inside a metered arrow of its own;
+ * - every loop body (`for`, `for…of`, `while`, `do`) into `{ __prescient_step(g, b); …body }`, so
+ *   an infinite loop runs out of gas in every executor, and a long body pays for its length;
  * - the operators that can make a value grow (`+ - * ** << >>` and their assignments) and template
  *   literals into helper calls that charge gas for long strings and refuse oversized bigints, and
  *   array and object spreads (`[...x]`, `{...x}`) into helpers that count what they copy (see
  *   contracts/runtime/intrinsics.ts);
+ * - reads that could yield the engine's Array constructor (`x.constructor`, `x[k]`) through
+ *   `__prescient_ctor`, which hands contract code the guarded one, and method calls through a
+ *   computed key (`x[k](…)`) through `__prescient_key`, which refuses "constructor";
+ * - what chooses a prototype (`{ __proto__: p }`, `class … extends E`) through helpers that bound
+ *   the prototype chain, and every `function`/`function*` through `__prescient_fn`, which makes its
+ *   `prototype` read-only;
  * - the end of the module into `__prescient_freeze(…every module-level binding)`, so a module's
  *   constants, functions and classes cannot carry state from one transaction to the next.
  *
- * Constructors are left alone: they run once, at deployment, where nothing is metered.
  * The helpers are parameters of the module wrapper the sandbox evaluates (see sandbox.ts);
  * contracts cannot name them (the lint reserves the prefix).
  */
@@ -38,15 +47,23 @@ const SHR = "__prescient_shr";
 const STR = "__prescient_str";
 const SPREAD = "__prescient_spread";
 const PROPS = "__prescient_props";
+const CTOR = "__prescient_ctor";
+const KEY = "__prescient_key";
+const PROTO = "__prescient_proto";
+const HERITAGE = "__prescient_heritage";
+const FN = "__prescient_fn";
 
 /**
  * The module wrapper's helper parameters, in order: the SDK's metering helpers (step, enter, exit,
  * freeze), then the intrinsic guards' operator helpers (OPERATOR_HELPERS of intrinsics.ts).
  */
-export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS] as const;
+export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN] as const;
 
 /** Slots every metered frame reserves on top of its size: the engine's frame header and the builtin frames a call may put above it. */
 export const FRAME_BASE_SLOTS = 16;
+
+/** Syntax nodes of a body's own code that one unit of step gas (GAS.step) pays for. */
+export const NODES_PER_GAS = 8;
 
 /** An upper bound, in stack slots, of the engine frame `fn` needs: its parameters, plus one per syntax node of its own body. */
 export function frameSlots(ts: Ts, fn: TsNs.SignatureDeclaration): number {
@@ -59,9 +76,150 @@ export function frameSlots(ts: Ts, fn: TsNs.SignatureDeclaration): number {
   };
   const body = (fn as { body?: TsNs.Node }).body;
   if (body !== undefined) ts.forEachChild(body, count);
+  for (const p of fn.parameters) if (p.initializer !== undefined || !ts.isIdentifier(p.name)) ts.forEachChild(p, count);
   return FRAME_BASE_SLOTS + fn.parameters.length + nodes;
 }
 
+/** The arithmetic operators (and their assignments), made once from the compiler's syntax kinds. */
+let arithmetic: Set<TsNs.SyntaxKind> | undefined;
+
+/**
+ * What evaluating `n` itself allocates, in bytes, by estimate (children count on their own):
+ * objects and arrays by their literal size, closures, `new`, calls (their small results and
+ * argument lists), strings and boxed numbers made by operators.
+ */
+export function allocationBytes(ts: Ts, n: TsNs.Node): number {
+  const K = ts.SyntaxKind;
+  if (arithmetic === undefined) {
+    arithmetic = new Set([
+      K.PlusToken, K.MinusToken, K.AsteriskToken, K.AsteriskAsteriskToken, K.SlashToken, K.PercentToken, K.LessThanLessThanToken, K.GreaterThanGreaterThanToken, K.GreaterThanGreaterThanGreaterThanToken,
+      K.PlusEqualsToken, K.MinusEqualsToken, K.AsteriskEqualsToken, K.AsteriskAsteriskEqualsToken, K.SlashEqualsToken, K.PercentEqualsToken, K.LessThanLessThanEqualsToken, K.GreaterThanGreaterThanEqualsToken, K.GreaterThanGreaterThanGreaterThanEqualsToken,
+    ]);
+  }
+  switch (n.kind) {
+    case K.ObjectLiteralExpression:
+      return 64 + 32 * (n as TsNs.ObjectLiteralExpression).properties.length;
+    case K.ArrayLiteralExpression:
+      return 32 + 16 * (n as TsNs.ArrayLiteralExpression).elements.length;
+    case K.FunctionExpression:
+    case K.ArrowFunction:
+    case K.FunctionDeclaration:
+    case K.ClassExpression:
+    case K.ClassDeclaration:
+    case K.NewExpression:
+      return 128;
+    case K.CallExpression:
+    case K.TemplateExpression:
+      return 32;
+    case K.TaggedTemplateExpression:
+      return 64;
+    case K.BinaryExpression:
+      // A string (a cons cell) or a boxed number; longer strings are counted by the operator helpers.
+      return arithmetic.has((n as TsNs.BinaryExpression).operatorToken.kind) ? 16 : 0;
+    case K.Identifier:
+      return (n as TsNs.Identifier).text === "arguments" ? 64 : 0;
+    case K.Parameter:
+      return (n as TsNs.ParameterDeclaration).dotDotDotToken !== undefined ? 64 : 0;
+    default:
+      return 0;
+  }
+}
+
+/** The step cost of evaluating some code once: its gas (at least GAS.step) and its allocation estimate. */
+export interface StepCost {
+  readonly gas: number;
+  readonly bytes: number;
+}
+
+function isLoop(ts: Ts, n: TsNs.Node): n is TsNs.IterationStatement {
+  return ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n);
+}
+
+/**
+ * The cost of one evaluation of `roots`' own code: every node down to nested functions and
+ * classes (their frames pay for themselves; creating one is counted here) and to loops, of which
+ * only what runs once (a `for`'s initializer, a `for…of`'s iterable) is counted: the rest runs per
+ * iteration and is paid by the loop's step.
+ */
+export function stepCost(ts: Ts, roots: readonly (TsNs.Node | undefined)[]): StepCost {
+  let nodes = 0;
+  let bytes = 0;
+  const count = (n: TsNs.Node): void => {
+    nodes++;
+    bytes += allocationBytes(ts, n);
+    if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (isLoop(ts, n)) {
+      if (ts.isForStatement(n) && n.initializer !== undefined) count(n.initializer);
+      if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && n.expression !== undefined) count(n.expression);
+      return;
+    }
+    ts.forEachChild(n, count);
+  };
+  for (const root of roots) if (root !== undefined) count(root);
+  return { gas: Math.max(1, Math.ceil(nodes / NODES_PER_GAS)), bytes };
+}
+
+/** What runs per iteration of a loop: its body, and a `for`'s condition and incrementor or a `while`'s condition. */
+function loopCost(ts: Ts, loop: TsNs.IterationStatement): StepCost {
+  if (ts.isForStatement(loop)) return stepCost(ts, [loop.condition, loop.incrementor, loop.statement]);
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return stepCost(ts, [loop.expression, loop.statement]);
+  return stepCost(ts, [(loop as TsNs.ForOfStatement).initializer, loop.statement]);
+}
+
+/** The cost of entering a function: its body and the parameters evaluated there (defaults, destructuring). */
+function functionCost(ts: Ts, fn: TsNs.SignatureDeclaration): StepCost {
+  const body = (fn as { body?: TsNs.Node }).body;
+  const parameters = fn.parameters.filter((p) => p.initializer !== undefined || !ts.isIdentifier(p.name) || p.dotDotDotToken !== undefined);
+  return stepCost(ts, [...(body !== undefined && ts.isBlock(body) ? body.statements : [body]), ...parameters]);
+}
+
+/** Whether `node` (a member access) is written, not read: an assignment's target, an update's operand, deleted, a destructuring or loop target. */
+function isWriteTarget(ts: Ts, node: TsNs.Node): boolean {
+  const K = ts.SyntaxKind;
+  let child: TsNs.Node = node;
+  let p = node.parent;
+  while (p !== undefined && ts.isParenthesizedExpression(p)) {
+    child = p;
+    p = p.parent;
+  }
+  if (p === undefined) return false;
+  if (ts.isBinaryExpression(p)) return p.left === child && p.operatorToken.kind >= K.FirstAssignment && p.operatorToken.kind <= K.LastAssignment;
+  if (ts.isPrefixUnaryExpression(p) || ts.isPostfixUnaryExpression(p)) return p.operator === K.PlusPlusToken || p.operator === K.MinusMinusToken;
+  if (ts.isDeleteExpression(p)) return true;
+  if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return p.initializer === child;
+  // An element of a destructuring assignment's target: `[x[k]] = …`, `({ a: x[k] } = …)`.
+  const inPattern = (q: TsNs.Node): boolean =>
+    ts.isArrayLiteralExpression(q) || ts.isObjectLiteralExpression(q) || ts.isPropertyAssignment(q) || ts.isShorthandPropertyAssignment(q) || ts.isSpreadElement(q) || ts.isSpreadAssignment(q) || ts.isParenthesizedExpression(q);
+  if (!inPattern(p)) return false;
+  while (p !== undefined && inPattern(p)) {
+    child = p;
+    p = p.parent;
+  }
+  if (p === undefined) return false;
+  if (ts.isBinaryExpression(p)) return p.operatorToken.kind === K.EqualsToken && p.left === child;
+  return (ts.isForOfStatement(p) || ts.isForInStatement(p)) && p.initializer === child;
+}
+
+/** Whether the value of `node` is used as the object of another member access or as a callee: `node.x`, `node[k]`, `node(…)`, node`…`. */
+function isBaseOrCallee(ts: Ts, node: TsNs.Node): boolean {
+  const p = node.parent;
+  if (p === undefined) return false;
+  if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === node) return true;
+  if (ts.isCallExpression(p) && p.expression === node) return true;
+  return ts.isTaggedTemplateExpression(p) && p.tag === node;
+}
+
+/** Whether a computed member's key is a literal other than "constructor" (it can be left alone). */
+function isHarmlessKey(ts: Ts, key: TsNs.Expression): boolean {
+  if (ts.isNumericLiteral(key)) return true;
+  return ts.isStringLiteralLike(key) && key.text !== "constructor";
+}
+
+function isProtoKey(ts: Ts, name: TsNs.PropertyName): boolean {
+  return (ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === "__proto__";
+}
+
+// eslint-disable-next-line max-lines-per-function
 export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile> {
   const K = ts.SyntaxKind;
   const BINARY: Partial<Record<TsNs.SyntaxKind, string>> = {
@@ -84,18 +242,59 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
     const f = context.factory;
     const call = (name: string, args: readonly TsNs.Expression[]) => f.createCallExpression(f.createIdentifier(name), undefined, args);
     const callStatement = (name: string, args: readonly TsNs.Expression[] = []) => f.createExpressionStatement(call(name, args));
+    /** The arguments of a step or an entry: (), or (gas, bytes) when the code costs more than one step. */
+    const costArgs = (cost: StepCost): TsNs.Expression[] => (cost.gas === 1 && cost.bytes === 0 ? [] : [f.createNumericLiteral(cost.gas), f.createNumericLiteral(cost.bytes)]);
 
-    const meteredBody = (statements: readonly TsNs.Statement[], slots: number): TsNs.Block => {
-      const w = [f.createNumericLiteral(slots)];
-      return f.createBlock([callStatement(ENTER_HELPER, w), f.createTryStatement(f.createBlock(statements, true), undefined, f.createBlock([callStatement(EXIT_HELPER, w)], true))], true);
+    /** `fn(F)` for every function declared directly in `statements` (hoisted: their prototypes locked before any other statement runs). */
+    const lockDeclared = (statements: readonly TsNs.Statement[]): TsNs.Statement[] =>
+      statements.filter((s): s is TsNs.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name !== undefined && s.body !== undefined).map((s) => callStatement(FN, [f.createIdentifier(s.name!.text)]));
+
+    const meteredBody = (statements: readonly TsNs.Statement[], slots: number, cost: StepCost, prologue: readonly TsNs.Statement[] = []): TsNs.Block => {
+      const w = f.createNumericLiteral(slots);
+      // The body in a block of its own after the prologue, so its declarations keep their own scope.
+      const inner = prologue.length === 0 ? [...lockDeclared(statements), ...statements] : [...lockDeclared(statements), ...prologue, f.createBlock(statements, true)];
+      return f.createBlock([callStatement(ENTER_HELPER, [w, ...costArgs(cost)]), f.createTryStatement(f.createBlock(inner, true), undefined, f.createBlock([callStatement(EXIT_HELPER, [w])], true))], true);
     };
 
-    const loopBody = (body: TsNs.Statement): TsNs.Statement => f.createBlock([callStatement(STEP_HELPER), body], true);
+    const loopBody = (body: TsNs.Statement, cost: StepCost): TsNs.Statement => f.createBlock([callStatement(STEP_HELPER, costArgs(cost)), body], true);
 
     const temp = (): TsNs.Identifier => {
       const id = f.createTempVariable(undefined);
       context.hoistVariableDeclaration(id);
       return id;
+    };
+
+    /**
+     * Parameters with defaults or destructuring, lowered into the body: `(a = x, { b } = y)` becomes
+     * `(a, _b)` and `if (a === void 0) a = x; var { b } = _b === void 0 ? y : _b;`, evaluated after
+     * the metered entry, so a default value cannot recurse unmetered.
+     */
+    const lowerParameters = (parameters: readonly TsNs.ParameterDeclaration[]): { parameters: TsNs.ParameterDeclaration[]; prologue: TsNs.Statement[] } => {
+      const prologue: TsNs.Statement[] = [];
+      const lowered = parameters.map((p) => {
+        if (ts.isIdentifier(p.name)) {
+          if (p.initializer === undefined) return p;
+          const name = f.createIdentifier(p.name.text);
+          prologue.push(f.createIfStatement(f.createStrictEquality(name, f.createVoidZero()), f.createExpressionStatement(f.createAssignment(f.createIdentifier(p.name.text), p.initializer))));
+          return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, p.name, undefined, p.type, undefined);
+        }
+        const holder = f.createUniqueName("_p");
+        const value = p.initializer === undefined ? holder : f.createConditionalExpression(f.createStrictEquality(holder, f.createVoidZero()), undefined, p.initializer, undefined, holder);
+        prologue.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(p.name, undefined, undefined, value)], ts.NodeFlags.None)));
+        return f.updateParameterDeclaration(p, p.modifiers, p.dotDotDotToken, holder, undefined, p.type, undefined);
+      });
+      return { parameters: lowered, prologue };
+    };
+
+    /** A constructor's parameter properties (`constructor(private x)`) as plain parameters and the assignments they stand for. */
+    const parameterProperties = (parameters: readonly TsNs.ParameterDeclaration[]): { parameters: TsNs.ParameterDeclaration[]; assignments: TsNs.Statement[] } => {
+      const assignments: TsNs.Statement[] = [];
+      const plain = parameters.map((p) => {
+        if (!ts.isParameterPropertyDeclaration(p, p.parent) || !ts.isIdentifier(p.name)) return p;
+        assignments.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(f.createThis(), p.name.text), f.createIdentifier(p.name.text))));
+        return f.updateParameterDeclaration(p, p.modifiers?.filter((m) => ts.isDecorator(m)), p.dotDotDotToken, p.name, p.questionToken, p.type, p.initializer);
+      });
+      return { parameters: plain, assignments };
     };
 
     /** `target op= value` as `target = helper(target, value)`, evaluating the target's object and key once. */
@@ -118,33 +317,83 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
       return f.createAssignment(t, call(helper, [t, value]));
     };
 
-    const visit = (node: TsNs.Node): TsNs.Node => {
-      const slots = ts.isFunctionLike(node) ? frameSlots(ts, node) : 0;
-      const n = ts.visitEachChild(node, visit, context);
+    /** A function-like node (already visited) with a metered body; `original` is the node before visiting. */
+    const meterFunction = (n: TsNs.Node, original: TsNs.SignatureDeclaration): TsNs.Node | undefined => {
+      // Signatures, overloads and function types have no body to meter.
+      if ((n as { body?: TsNs.Node }).body === undefined) return undefined;
+      const slots = frameSlots(ts, original);
+      const cost = functionCost(ts, original);
+      if (ts.isConstructorDeclaration(n) && n.body !== undefined) {
+        const props = parameterProperties(n.parameters);
+        const { parameters, prologue } = lowerParameters(props.parameters);
+        // Parameter properties are assigned where TypeScript would: after `super(…)`, or first.
+        const statements = [...n.body.statements];
+        const at = statements.findIndex((s) => ts.isExpressionStatement(s) && ts.isCallExpression(s.expression) && s.expression.expression.kind === K.SuperKeyword);
+        statements.splice(at + 1, 0, ...props.assignments);
+        return f.updateConstructorDeclaration(n, n.modifiers, parameters, meteredBody(statements, slots, cost, prologue));
+      }
+      const { parameters, prologue } = lowerParameters((n as TsNs.SignatureDeclaration).parameters);
       if (ts.isMethodDeclaration(n) && n.body !== undefined) {
-        return f.updateMethodDeclaration(n, n.modifiers, n.asteriskToken, n.name, n.questionToken, n.typeParameters, n.parameters, n.type, meteredBody(n.body.statements, slots));
+        return f.updateMethodDeclaration(n, n.modifiers, n.asteriskToken, n.name, n.questionToken, n.typeParameters, parameters, n.type, meteredBody(n.body.statements, slots, cost, prologue));
       }
       if (ts.isFunctionDeclaration(n) && n.body !== undefined) {
-        return f.updateFunctionDeclaration(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, n.parameters, n.type, meteredBody(n.body.statements, slots));
+        return f.updateFunctionDeclaration(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, parameters, n.type, meteredBody(n.body.statements, slots, cost, prologue));
       }
       if (ts.isFunctionExpression(n)) {
-        return f.updateFunctionExpression(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, n.parameters, n.type, meteredBody(n.body.statements, slots));
+        return call(FN, [f.updateFunctionExpression(n, n.modifiers, n.asteriskToken, n.name, n.typeParameters, parameters, n.type, meteredBody(n.body.statements, slots, cost, prologue))]);
       }
       if (ts.isArrowFunction(n)) {
         const statements = ts.isBlock(n.body) ? n.body.statements : [f.createReturnStatement(n.body)];
-        return f.updateArrowFunction(n, n.modifiers, n.typeParameters, n.parameters, n.type, n.equalsGreaterThanToken, meteredBody(statements, slots));
+        return f.updateArrowFunction(n, n.modifiers, n.typeParameters, parameters, n.type, n.equalsGreaterThanToken, meteredBody(statements, slots, cost, prologue));
       }
       if (ts.isGetAccessorDeclaration(n) && n.body !== undefined) {
-        return f.updateGetAccessorDeclaration(n, n.modifiers, n.name, n.parameters, n.type, meteredBody(n.body.statements, slots));
+        return f.updateGetAccessorDeclaration(n, n.modifiers, n.name, parameters, n.type, meteredBody(n.body.statements, slots, cost, prologue));
       }
       if (ts.isSetAccessorDeclaration(n) && n.body !== undefined) {
-        return f.updateSetAccessorDeclaration(n, n.modifiers, n.name, n.parameters, meteredBody(n.body.statements, slots));
+        return f.updateSetAccessorDeclaration(n, n.modifiers, n.name, parameters, meteredBody(n.body.statements, slots, cost, prologue));
       }
-      if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, loopBody(n.statement));
-      if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, loopBody(n.statement));
-      if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, loopBody(n.statement));
-      if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, loopBody(n.statement));
-      if (ts.isDoStatement(n)) return f.updateDoStatement(n, loopBody(n.statement), n.expression);
+      return undefined;
+    };
+
+    /** A class field's initializer, run by a metered arrow of its own: `x = (() => { enter; try { return init; } finally { exit; } })()`. */
+    const meterField = (n: TsNs.PropertyDeclaration, original: TsNs.PropertyDeclaration): TsNs.Node => {
+      const init = n.initializer!;
+      if (ts.isLiteralExpression(init) || init.kind === K.TrueKeyword || init.kind === K.FalseKeyword || init.kind === K.NullKeyword || ts.isIdentifier(init)) return n;
+      const arrow = f.createArrowFunction(undefined, undefined, [], undefined, f.createToken(K.EqualsGreaterThanToken), init);
+      const cost = stepCost(ts, [original.initializer]);
+      const slots = frameSlots(ts, f.createArrowFunction(undefined, undefined, [], undefined, undefined, original.initializer!));
+      const metered = f.updateArrowFunction(arrow, undefined, undefined, [], undefined, arrow.equalsGreaterThanToken, meteredBody([f.createReturnStatement(init)], slots, cost));
+      return f.updatePropertyDeclaration(n, n.modifiers, n.name, n.questionToken ?? n.exclamationToken, n.type, f.createCallExpression(f.createParenthesizedExpression(metered), undefined, []));
+    };
+
+    /** Member reads that could yield the engine's Array constructor, and calls through a computed key. */
+    const guardMember = (n: TsNs.Node, original: TsNs.Node): TsNs.Node => {
+      if (isWriteTarget(ts, original)) return n;
+      if (ts.isElementAccessExpression(n)) {
+        if (isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression)) return n;
+        // Used further (`x[k].y`, `x[k](…)`): the key may not be "constructor"; a value read: mapped.
+        if (isBaseOrCallee(ts, original)) return f.updateElementAccessExpression(n, n.expression, call(KEY, [n.argumentExpression]));
+        return call(CTOR, [n]);
+      }
+      if (ts.isPropertyAccessExpression(n) && n.name.text === "constructor") return call(CTOR, [n]);
+      return n;
+    };
+
+    const visit = (node: TsNs.Node): TsNs.Node => {
+      const n = ts.visitEachChild(node, visit, context);
+      if (ts.isFunctionLike(node)) {
+        const metered = meterFunction(n, node);
+        if (metered !== undefined) return metered;
+      }
+      if (ts.isPropertyDeclaration(n) && n.initializer !== undefined) return meterField(n, node as TsNs.PropertyDeclaration);
+      if (isLoop(ts, node)) {
+        const cost = loopCost(ts, node);
+        if (ts.isForStatement(n)) return f.updateForStatement(n, n.initializer, n.condition, n.incrementor, loopBody(n.statement, cost));
+        if (ts.isForOfStatement(n)) return f.updateForOfStatement(n, n.awaitModifier, n.initializer, n.expression, loopBody(n.statement, cost));
+        if (ts.isForInStatement(n)) return f.updateForInStatement(n, n.initializer, n.expression, loopBody(n.statement, cost));
+        if (ts.isWhileStatement(n)) return f.updateWhileStatement(n, n.expression, loopBody(n.statement, cost));
+        if (ts.isDoStatement(n)) return f.updateDoStatement(n, loopBody(n.statement, cost), n.expression);
+      }
       if (ts.isBinaryExpression(n)) {
         const op = n.operatorToken.kind;
         const helper = BINARY[op];
@@ -152,10 +401,27 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
         const assign = COMPOUND[op];
         if (assign !== undefined) return compound(assign, n.left, n.right);
       }
+      if (ts.isElementAccessExpression(n) || ts.isPropertyAccessExpression(n)) return guardMember(n, node);
       // A tagged template hands its parts to the tag: only untagged templates build a string.
       if (ts.isTemplateExpression(n) && !ts.isTaggedTemplateExpression(node.parent)) return call(STR, [n]);
       if (ts.isSpreadElement(n) && ts.isArrayLiteralExpression(node.parent)) return f.updateSpreadElement(n, call(SPREAD, [n.expression]));
       if (ts.isSpreadAssignment(n)) return f.updateSpreadAssignment(n, call(PROPS, [n.expression]));
+      if (ts.isPropertyAssignment(n) && isProtoKey(ts, n.name) && ts.isObjectLiteralExpression(node.parent) && !isWriteTarget(ts, node.parent)) {
+        return f.updatePropertyAssignment(n, n.name, call(PROTO, [n.initializer]));
+      }
+      if (ts.isHeritageClause(n) && n.token === K.ExtendsKeyword && ts.isClassLike(node.parent)) {
+        return f.updateHeritageClause(n, n.types.map((t) => f.updateExpressionWithTypeArguments(t, call(HERITAGE, [t.expression]), t.typeArguments)));
+      }
+      if (ts.isCaseBlock(n)) {
+        // A function declared in any clause exists in every clause: each clause locks them all first.
+        const locks = lockDeclared(n.clauses.flatMap((c) => c.statements));
+        if (locks.length === 0) return n;
+        return f.updateCaseBlock(n, n.clauses.map((c) => (ts.isCaseClause(c) ? f.updateCaseClause(c, c.expression, [...locks, ...c.statements]) : f.updateDefaultClause(c, [...locks, ...c.statements]))));
+      }
+      if (ts.isBlock(n) && !ts.isFunctionLike(node.parent)) {
+        const locks = lockDeclared(n.statements);
+        return locks.length === 0 ? n : f.updateBlock(n, [...locks, ...n.statements]);
+      }
       return n;
     };
 
@@ -180,8 +446,13 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
     return (sf) => {
       const visited = ts.visitEachChild(sf, visit, context);
       const names = moduleBindings(sf);
-      if (names.length === 0) return visited;
-      return f.updateSourceFile(visited, [...visited.statements, callStatement(FREEZE_HELPER, names)]);
+      const locks = lockDeclared(sf.statements);
+      const freeze = names.length === 0 ? [] : [callStatement(FREEZE_HELPER, names)];
+      if (locks.length === 0 && freeze.length === 0) return visited;
+      // Module-level functions' prototypes are locked before any module code runs (a getter read at load time included).
+      const imports = visited.statements.filter((s) => ts.isImportDeclaration(s));
+      const rest = visited.statements.filter((s) => !ts.isImportDeclaration(s));
+      return f.updateSourceFile(visited, [...imports, ...locks, ...rest, ...freeze]);
     };
   };
 }

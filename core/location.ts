@@ -5,6 +5,29 @@
  * are opaque location strings that only ever compare for equality.
  */
 
+/**
+ * The longest location a contract may read or write, in key bytes (see `locationBytes`). One limit
+ * for every configuration: the executor reverts an access to a longer location whether the state
+ * lives in memory or in LMDB (whose keys hold at most 1,978 bytes), so a block valid in memory is
+ * valid with `--state`.
+ */
+export const MAX_LOCATION_BYTES = 1536;
+
+/**
+ * How many key bytes a location takes: one per code unit below 0x80, three for any other (the
+ * LMDB key encoding of state/codec.ts, which keeps JavaScript's string order).
+ */
+export function locationBytes(location: string): number {
+  let n = location.length;
+  for (let i = 0; i < location.length; i++) if (location.charCodeAt(i) >= 0x80) n += 2;
+  return n;
+}
+
+/** Whether `location` fits MAX_LOCATION_BYTES (a length check alone for all but the longest). */
+export function fitsLocationLimit(location: string): boolean {
+  return location.length * 3 <= MAX_LOCATION_BYTES || locationBytes(location) <= MAX_LOCATION_BYTES;
+}
+
 /** The location of a scalar or map entry of a contract. */
 export function location(contract: string, variable: string, ...keys: readonly string[]): string {
   return keys.length === 0 ? `${contract}/${variable}` : `${contract}/${variable}/${keys.join("/")}`;

@@ -44,6 +44,15 @@ export function invalidValueReason(value: unknown): string | undefined {
   }
 }
 
+/**
+ * Whether `text` is well-formed UTF-16 (no lone surrogate). Locations, map keys and string
+ * arguments must be: a lone surrogate has no UTF-8 encoding, so two different ones would hash
+ * alike in the state root.
+ */
+export function isWellFormed(text: string): boolean {
+  return (text as unknown as { isWellFormed(): boolean }).isWellFormed();
+}
+
 /** Map keys are written into locations: bigints in decimal, addresses and strings as they are. */
 export function encodeKey(key: unknown): string {
   switch (typeof key) {
@@ -51,7 +60,8 @@ export function encodeKey(key: unknown): string {
       if (key < 0n) throw new TypeError("a map key cannot be negative");
       return key.toString();
     case "string":
-      if (key.length === 0 || key.includes("/")) throw new TypeError(`a map key cannot be empty or contain '/': ${JSON.stringify(key)}`);
+      if (key.length === 0 || key.includes("/")) throw new TypeError(`a map key cannot be empty or contain '/': ${JSON.stringify(key.slice(0, 50))}`);
+      if (!isWellFormed(key)) throw new TypeError("a map key cannot contain a lone surrogate (it must be well-formed Unicode)");
       return key;
     case "boolean":
       return key ? "true" : "false";

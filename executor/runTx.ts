@@ -57,7 +57,7 @@ export interface RunTxResult {
  */
 export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, options: RunTxOptions, commit: () => void): RunTxResult | undefined {
   const { tx, index } = p;
-  const accounts = runtime.get(ACCOUNTS_ADDRESS)!.instance;
+  const accounts = runtime.get(ACCOUNTS_ADDRESS)!;
   host.resetTx();
   const previousHost = installHost(host);
   try {
@@ -66,7 +66,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     }
     // Validate phase: a failure excludes the transaction and leaves no trace in the state.
     try {
-      host.invoke(accounts, ACCOUNTS_ADDRESS, "_validate", [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, options.checkSignatures], tx.from);
+      host.invoke(accounts, "_validate", [tx.from, tx.nonce, p.hash, tx.signature, p.maxFee, options.checkSignatures], tx.from);
     } catch (error) {
       if (host.scheduleViolation !== undefined) return undefined;
       host.discard();
@@ -80,7 +80,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     host.beginExecution(tx, gasLimit - GAS.txBase, options.enforce);
     let error: string | undefined;
     try {
-      host.invoke(p.target.instance, tx.to, tx.fn, p.args, tx.from);
+      host.invoke(p.target, tx.fn, p.args, tx.from);
     } catch (thrown) {
       error = describeThrown(thrown, runtime.sandbox);
     }
@@ -90,6 +90,9 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     if (host.outOfGas) {
       status = "out-of-gas";
       error = `out of gas (limit ${tx.gasLimit})`;
+    } else if (host.failure !== undefined) {
+      status = "revert";
+      error = host.failure.reason;
     } else if (host.violation !== undefined) {
       status = "revert";
       error = host.violation.message;
@@ -103,7 +106,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
     const gasUsed = status === "out-of-gas" ? gasLimit : GAS.txBase + host.gasUsed;
     const fee = BigInt(gasUsed) * tx.gasPrice;
     try {
-      host.invoke(accounts, ACCOUNTS_ADDRESS, "_settle", [tx.from, p.maxFee - fee], ACCOUNTS_ADDRESS);
+      host.invoke(accounts, "_settle", [tx.from, p.maxFee - fee], ACCOUNTS_ADDRESS);
     } catch (thrown) {
       if (host.scheduleViolation !== undefined) return undefined;
       throw thrown;

@@ -3,13 +3,19 @@
  * accesses against the declared list, records what was touched, and buffers writes in an
  * overlay over the block state, so a revert (of the whole transaction or of one inner call)
  * is a cheap rollback and nothing is written to the state until the transaction commits.
+ *
+ * It is also the sandbox's last line: whatever the contract's realm did, the host admits a read or
+ * write only inside the running contract's own locations (`<self>/…`, well-formed, within the
+ * location limit), gas only as a non-negative safe integer, and an inner call's arguments and
+ * return value only as values of the callee's ABI types.
  */
-import { accessMatchers, type LocationMatcher } from "../core/location.js";
+import { MAX_LOCATION_BYTES, accessMatchers, fitsLocationLimit, type LocationMatcher } from "../core/location.js";
 import type { Address, EnforcementPolicy, Event, Tx, Value } from "../core/types.js";
-import { isZeroValue } from "../core/value.js";
+import { isWellFormed, isZeroValue } from "../core/value.js";
 import { GAS } from "../contracts/sdk/gas.js";
 import type { BlockInfo, CallContext, Host } from "../contracts/sdk/host.js";
-import type { ContractRuntime } from "../contracts/runtime/runtime.js";
+import { decodeCallArgs, decodeReturn, type MethodAbi } from "../contracts/runtime/abi.js";
+import type { ContractRuntime, DeployedContract } from "../contracts/runtime/runtime.js";
 import type { StateStore } from "../state/state.js";
 
 /** Writes buffered by a transaction; `undefined` marks a deleted (zeroed) location. */
@@ -30,6 +36,7 @@ export interface Checkpoint {
  */
 export type ScheduleViolation = Error & { readonly location: string };
 type AccessListViolation = Error & { readonly kind: string; readonly location: string };
+type Revert = Error & { readonly reason: string };
 
 /** The locations a transaction was scheduled with: what it may read, what it may write. */
 export interface ScheduleGuard {
@@ -52,6 +59,11 @@ export class TxHost implements Host {
   outOfGas = false;
   violation: AccessListViolation | undefined;
   violations = 0;
+  /**
+   * Set when the transaction broke the sandbox (a location outside its contract, a malformed gas
+   * charge) or its memory limit: like out-of-gas it is sticky, and the receipt is a revert with it.
+   */
+  failure: Revert | undefined;
   /** Set when the transaction left its scheduled set (parallel executors only). */
   scheduleViolation: ScheduleViolation | undefined;
   /** The scheduled set being guarded, if any. */
@@ -70,6 +82,8 @@ export class TxHost implements Host {
   readonly #block: BlockInfo;
   readonly #journal: (string | Value | undefined | typeof ABSENT)[] = [];
   #depth = 0;
+  /** The running contract's own locations: `<self>/`. */
+  #own: string;
   #gasAvailable = 0;
   #policy: EnforcementPolicy = "off";
   #readable: LocationMatcher | undefined;
@@ -81,6 +95,8 @@ export class TxHost implements Host {
     this.#errors = runtime.sandbox.errors;
     this.#block = block;
     this.frame = { sender: block.sequencer, self: block.sequencer, origin: block.sequencer, block };
+    // No contract runs yet: no location starts with a sequencer's address and a slash but its own.
+    this.#own = `${block.sequencer}/`;
     this.reads = trace ? new Set() : undefined;
     this.writes = trace ? new Set() : undefined;
   }
@@ -109,7 +125,11 @@ export class TxHost implements Host {
   }
 
   charge(gas: number): void {
+    // Checked where gas enters the meter, whoever computed it: a negative, fractional, NaN or
+    // unsafe amount would mint gas or break the receipt's arithmetic.
+    if (typeof gas !== "number" || !Number.isSafeInteger(gas) || gas < 0) this.abort(`invalid gas charge ${typeof gas === "number" ? gas : typeof gas}`);
     if (!this.metered) return;
+    if (this.failure !== undefined) throw this.failure;
     this.gasUsed += gas;
     // Out of gas is sticky: a contract that catches OutOfGas cannot run on, every later charge
     // throws again and the receipt says out-of-gas whatever the contract did with the error.
@@ -117,6 +137,25 @@ export class TxHost implements Host {
       this.outOfGas = true;
       throw Object.freeze(new this.#errors.OutOfGas(this.#gasAvailable));
     }
+  }
+
+  abort(reason: string): never {
+    // Sticky: the first failure stands, and catching it does not let the contract go on.
+    this.failure ??= Object.freeze(new this.#errors.Revert(reason)) as Revert;
+    throw this.failure;
+  }
+
+  /**
+   * The sandbox's rule for every access: inside the running contract's locations, well-formed and
+   * within the location limit. Another contract's state is reached only through a call to it.
+   */
+  #checkLocation(kind: "read" | "write", loc: string): void {
+    if (typeof loc !== "string" || !loc.startsWith(this.#own)) {
+      const shown = typeof loc === "string" ? JSON.stringify(loc.slice(0, 120)) : typeof loc;
+      this.abort(`sandbox: ${kind} of ${shown} is outside the running contract ${this.frame.self}`);
+    }
+    if (!fitsLocationLimit(loc)) throw new this.#errors.Revert(`${kind} of a location longer than ${MAX_LOCATION_BYTES} key bytes (${JSON.stringify(loc.slice(0, 60))}…)`);
+    if (!isWellFormed(loc)) throw new this.#errors.Revert(`${kind} of a location with a lone surrogate`);
   }
 
   /** An access outside the declared list: counted, and under `strict` the transaction reverts. */
@@ -146,6 +185,7 @@ export class TxHost implements Host {
    * list allows needs no second look, because every scheduled set contains the declared list.
    */
   read(loc: string): Value | undefined {
+    this.#checkLocation("read", loc);
     if (this.metered) {
       this.charge(GAS.read);
       const declared = this.#policy !== "off" && this.#readable!.has(loc);
@@ -159,6 +199,7 @@ export class TxHost implements Host {
   }
 
   write(loc: string, value: Value): void {
+    this.#checkLocation("write", loc);
     if (this.metered) {
       this.charge(GAS.write);
       const declared = this.#policy !== "off" && this.#writable!.has(loc);
@@ -172,7 +213,13 @@ export class TxHost implements Host {
   }
 
   emit(name: string, args: readonly Value[]): void {
-    this.charge(GAS.event);
+    // Receipts keep events: their size is paid for, like their count.
+    let chars = name.length;
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      chars += typeof arg === "string" ? arg.length : 32;
+    }
+    this.charge(GAS.event + chars * GAS.eventChar);
     if (this.recordEvents) this.events.push({ contract: this.frame.self, name, args: [...args] });
   }
 
@@ -191,30 +238,54 @@ export class TxHost implements Host {
     }
   }
 
+  /**
+   * An inner call: `fn` of the contract at `to`, as the running contract. Its arguments and its
+   * return value are decoded by the callee's ABI, exactly as a transaction's arguments are: a
+   * value of the wrong type reverts the call (the callee's writes rolled back) in the caller.
+   */
   call(to: Address, fn: string, args: readonly unknown[]): unknown {
     this.charge(GAS.call);
-    const target = this.#runtime.get(to);
-    if (target === undefined) throw new this.#errors.Revert(`call to ${to}: no contract there`);
-    if (!Object.hasOwn(target.abi.methods, fn)) throw new this.#errors.Revert(`call to ${to}: ${target.abi.className} has no public function ${JSON.stringify(fn)}`);
-    return this.invoke(target.instance, to, fn, args, this.frame.self);
+    const target = typeof to === "string" ? this.#runtime.get(to) : undefined;
+    if (target === undefined) throw new this.#errors.Revert(`call to ${String(to).slice(0, 60)}: no contract there`);
+    if (typeof fn !== "string" || !Object.hasOwn(target.abi.methods, fn)) throw new this.#errors.Revert(`call to ${to}: ${target.abi.className} has no public function ${JSON.stringify(String(fn).slice(0, 60))}`);
+    const method = target.abi.methods[fn]!;
+    let decoded: unknown[];
+    try {
+      decoded = decodeCallArgs(method, args);
+    } catch (error) {
+      throw new this.#errors.Revert(`call to ${to} ${fn}: ${(error as Error).message}`);
+    }
+    return this.invoke(target, fn, decoded, this.frame.self, method);
   }
 
-  /** Run `fn` on a contract instance as `sender`, rolling back its writes if it throws. */
-  invoke(instance: object, self: Address, fn: string, args: readonly unknown[], sender: Address): unknown {
+  /**
+   * Run `fn` on a deployed contract as `sender`, rolling back its writes if it throws (or, for an
+   * inner call to `method`, if what it returns is not of its ABI return type).
+   */
+  invoke(target: DeployedContract, fn: string, args: readonly unknown[], sender: Address, method?: MethodAbi): unknown {
     if (this.#depth >= MAX_CALL_DEPTH) throw new this.#errors.Revert(`call depth exceeds ${MAX_CALL_DEPTH}`);
     const caller = this.frame;
+    const callerOwn = this.#own;
     const checkpoint = this.checkpoint();
-    this.frame = { sender, self, origin: this.#depth === 0 ? sender : caller.origin, block: this.#block };
+    this.frame = { sender, self: target.address, origin: this.#depth === 0 ? sender : caller.origin, block: this.#block };
+    this.#own = target.locationPrefix;
     const outermost = this.#depth === 0;
     this.#depth++;
     try {
-      return this.#runtime.sandbox.invoke(instance, fn, args, outermost);
+      const result = this.#runtime.sandbox.invoke(target.instance, fn, args, outermost);
+      if (method === undefined) return result;
+      try {
+        return decodeReturn(method, result);
+      } catch (error) {
+        throw new this.#errors.Revert(`call to ${target.address} ${fn}: the return value: ${(error as Error).message}`);
+      }
     } catch (error) {
       this.rollback(checkpoint);
       throw error;
     } finally {
       this.#depth--;
       this.frame = caller;
+      this.#own = callerOwn;
     }
   }
 
@@ -246,6 +317,7 @@ export class TxHost implements Host {
     this.gasUsed = 0;
     this.outOfGas = false;
     this.violation = undefined;
+    this.failure = undefined;
     this.violations = 0;
     this.scheduleViolation = undefined;
     this.reads?.clear();

@@ -12,6 +12,7 @@
  * as its 20 bytes, `true` as the tag alone. Zero values are never stored (absent = zero).
  */
 import type { Address, Value } from "../core/types.js";
+import { locationBytes } from "../core/location.js";
 import { MAX_U256, isAddress, isZeroValue } from "../core/value.js";
 
 const NON_ASCII = /[^\x00-\x7f]/;
@@ -25,12 +26,8 @@ export function encodeLocation(location: string): Buffer {
   return out;
 }
 
-/** How many key bytes `location` takes. */
-export function encodedLocationLength(location: string): number {
-  let n = location.length;
-  for (let i = 0; i < location.length; i++) if (location.charCodeAt(i) >= 0x80) n += 2;
-  return n;
-}
+/** How many key bytes `location` takes (core/location.ts defines it, with the limit every configuration enforces). */
+export const encodedLocationLength = locationBytes;
 
 function writeEscaped(location: string, target: Uint8Array, start: number): number {
   let at = start;

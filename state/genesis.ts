@@ -7,7 +7,8 @@ import { relative, dirname, isAbsolute } from "node:path";
 import { InputError } from "../core/errors.js";
 import { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "../core/protocol.js";
 import type { Address, Genesis, GenesisContract, Value } from "../core/types.js";
-import { isAddress, valueToJson } from "../core/value.js";
+import { MAX_LOCATION_BYTES, fitsLocationLimit, locationBytes } from "../core/location.js";
+import { isAddress, isWellFormed, valueToJson } from "../core/value.js";
 import { State, type StateStore } from "./state.js";
 
 /** The genesis with the account contract added when it does not deploy one itself. */
@@ -24,7 +25,12 @@ export function stateFromGenesis(genesis: Genesis, file?: string): State {
       if (relativeLocation.startsWith("/") || relativeLocation.endsWith("/") || relativeLocation.includes("//") || relativeLocation.includes("*")) {
         throw new InputError(`invalid storage location ${JSON.stringify(relativeLocation)} (expected <var> or <var>/<key>…)`, where(`contracts[${i}].storage`));
       }
-      state.set(`${contract.address}/${relativeLocation}`, value);
+      const location = `${contract.address}/${relativeLocation}`;
+      if (!isWellFormed(location)) throw new InputError(`storage location ${JSON.stringify(relativeLocation.slice(0, 60))} contains a lone surrogate (locations are well-formed Unicode)`, where(`contracts[${i}].storage`));
+      if (!fitsLocationLimit(location)) {
+        throw new InputError(`storage location ${JSON.stringify(relativeLocation.slice(0, 60))}… is ${locationBytes(location)} key bytes, more than the limit of ${MAX_LOCATION_BYTES}`, where(`contracts[${i}].storage`));
+      }
+      state.set(location, value);
     }
   }
   for (const account of genesis.accounts) {

@@ -1,7 +1,11 @@
 /**
  * The state root: sha256 over every (location, value) pair in location order, as 0x-hex. Two
  * executors agree on the root exactly when they agree on the whole state. Each pair is hashed as
- * `<location>\0<value>\n`, the value as `u<hex>` (a u256), `a0x<40 hex>` (an address) or `b1`.
+ * `<n>:<location><value>\n` (UTF-8), where `n` is the location's length in UTF-16 code units in
+ * decimal and the value is `u<hex>` (a u256), `a0x<40 hex>` (an address) or `b1`. The encoding is
+ * injective: the length says where the location ends (whatever characters a map key holds), no
+ * value text contains a newline, and locations are well-formed UTF-16 (the ABI, the SDK and the
+ * host refuse lone surrogates), whose UTF-8 form is unique.
  */
 import { createHash } from "node:crypto";
 import type { Value } from "../core/types.js";
@@ -32,7 +36,7 @@ export function rootOfEntries(entries: Iterable<readonly [string, Value]>): stri
   const hash = createHash("sha256");
   let chunk = "";
   for (const [loc, value] of sorted) {
-    chunk += `${loc}\u0000${rootEncoding(value)}\n`;
+    chunk += `${loc.length}:${loc}${rootEncoding(value)}\n`;
     if (chunk.length > CHUNK) {
       hash.update(chunk);
       chunk = "";
@@ -76,7 +80,7 @@ export function mergedRoot(base: Iterable<readonly [string, string]>, changes: r
   const hash = createHash("sha256");
   let chunk = "";
   for (const [loc, encoded] of mergeOrdered(base, changes, rootEncoding)) {
-    chunk += `${loc}\u0000${encoded}\n`;
+    chunk += `${loc.length}:${loc}${encoded}\n`;
     if (chunk.length > CHUNK) {
       hash.update(chunk);
       chunk = "";

@@ -16,6 +16,7 @@ import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from
 import { join, resolve } from "node:path";
 import { open, type Database, type RootDatabase } from "lmdb";
 import { BaseError, InputError } from "../core/errors.js";
+import { MAX_LOCATION_BYTES } from "../core/location.js";
 import type { Address, Value } from "../core/types.js";
 import { CorruptStateError, decodeValue, encodeValue, encodedLocationLength, readLocation, rootEncodingOfStored, writeLocation } from "./codec.js";
 import type { StateBase, StateBaseSource } from "./state.js";
@@ -172,6 +173,8 @@ export class StateDb implements StateBase {
 
   #openDatabases(dir: string): void {
     const env = this.#env;
+    // The executor reverts accesses to longer locations in every configuration; LMDB must hold them all.
+    if (this.#maxKeySize < MAX_LOCATION_BYTES) throw new BaseError(`this LMDB build holds keys of at most ${this.#maxKeySize} bytes, below prescient's location limit of ${MAX_LOCATION_BYTES}`);
     let meta: Database<unknown, string> | undefined;
     try {
       meta = env.openDB<unknown, string>({ name: "meta", encoding: "json", create: false } as never) ?? undefined;

@@ -13,7 +13,7 @@ import { lintOrThrow } from "../../analyzer/lint.js";
 import { gasTransformer } from "../../analyzer/instrument.js";
 
 /** Bump when the output of `compileContract` changes for the same source. */
-const COMPILER_VERSION = "4";
+const COMPILER_VERSION = "5";
 
 export interface CompiledContract {
   readonly file: string;
@@ -82,7 +82,8 @@ function readAbi(ts: Ts, sf: import("ts-morph").ts.SourceFile, file: string): Co
       }
       return { name: paramName, type };
     });
-    methods[name] = { name, params };
+    const returns = member.type === undefined ? undefined : member.type.kind === ts.SyntaxKind.VoidKeyword ? "void" : paramType(ts, member.type);
+    methods[name] = returns === undefined ? { name, params } : { name, params, returns };
   }
   return { className: main.name?.text ?? "default", methods };
 }

@@ -22,10 +22,12 @@
  * self-contained and free of syntax a transpiler lowers into helpers.
  */
 
-/** What the guards need from the SDK: gas for size, and the contract stack budget. */
+/** What the guards need from the SDK: gas for size, memory, and the contract stack budget. */
 export interface RealmMeter {
   /** Charge gas during a transaction's execute phase (a no-op elsewhere). */
   charge(gas: number): void;
+  /** Count `bytes` against the transaction's memory limit, before they are allocated. */
+  allocate(bytes: number): void;
   /** Reserve stack slots (a Revert when the budget is exhausted). */
   reserve(slots: number): void;
   release(slots: number): void;
@@ -45,10 +47,12 @@ export interface IntrinsicLimits {
   readonly elementsPerGas: number;
   readonly charsPerGas: number;
   readonly propertiesPerGas: number;
+  /** Prototype links an object may have above it (see `protoChecked`). */
+  readonly prototypeChain: number;
 }
 
 /** Names of the operator helpers, in the order `guardIntrinsics` returns them. */
-export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props"] as const;
+export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn"] as const;
 
 type Fn = (...args: never[]) => unknown;
 
@@ -80,6 +84,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   const nativePush = Array.prototype.push;
   const nativeIndexOf = String.prototype.indexOf;
   const charge = meter.charge;
+  const allocate = meter.allocate;
   const reserve = meter.reserve;
   const release = meter.release;
   /** Slots a wrapped builtin holds while it runs: its own frame and the native frames under it. */
@@ -101,19 +106,38 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const gas = sizeGas(n, L.propertiesPerGas);
     if (gas > 0) charge(gas);
   };
+  // What a builtin creates (not only walks) is also counted against the memory limit, from the
+  // first unit: 8 bytes an element, 2 a character, 48 a property, before it is allocated.
+  const createdElements = (n: number): void => {
+    allocate(n * 8);
+    chargeElements(n);
+  };
+  const createdChars = (n: number): void => {
+    allocate(n * 2);
+    chargeChars(n);
+  };
+  const createdProperties = (n: number): void => {
+    allocate(n * 48);
+    chargeProperties(n);
+  };
   const limit = (what: string, n: number, max: number): void => {
     if (n > max) throw new RealmRangeError(`${what}: ${n} exceeds the contract limit of ${max}`);
   };
+  /** A string a builtin or an operator created: limited, and counted (gas beyond `free` characters, memory from the first). */
   const checkedString = (what: string, s: string): string => {
     const n = s.length;
+    allocate(n * 2);
     if (n > L.free) {
       limit(what, n, L.stringLength);
       chargeChars(n);
     }
     return s;
   };
+  const BIGINT_COUNTED = 1n << 256n;
   const checkedBigInt = (value: bigint): bigint => {
     if (value >= BIGINT_LIMIT || value <= -BIGINT_LIMIT) throw new RealmRangeError(`a bigint above ${L.bigintBits} bits exceeds the contract limit`);
+    // Beyond u256 a bigint's digits are counted as memory (by bound: up to the limit's 512 bytes).
+    if (value >= BIGINT_COUNTED || value <= -BIGINT_COUNTED) allocate(L.bigintBits / 8);
     return value;
   };
   /** ToLength of an array-like's length (getters run: they are contract code, metered). */
@@ -147,12 +171,12 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   const materialize = (x: unknown, what: string): unknown => {
     if (typeof x === "string") {
       limit(what, x.length, L.elements);
-      chargeElements(x.length);
+      createdElements(x.length);
       return x;
     }
     if (isArray(x) && getPrototypeOf(x) === ArrayProto && !hasOwn(x, ITERATOR)) {
       limit(what, x.length, L.elements);
-      chargeElements(x.length);
+      createdElements(x.length);
       return x;
     }
     const out: unknown[] = [];
@@ -160,10 +184,14 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     for (const v of x as Iterable<unknown>) {
       n++;
       if (n > L.elements) limit(what, n, L.elements);
-      // Charge as we go, so an endless iterator runs out of gas before it reaches the limit.
-      if ((n & 8191) === 0) charge(floor(8192 / L.elementsPerGas));
+      // Charge as we go, so an endless iterator runs out of gas (or memory) before it reaches the limit.
+      if ((n & 1023) === 0) {
+        allocate(1024 * 8);
+        if ((n & 8191) === 0) charge(floor(8192 / L.elementsPerGas));
+      }
       reflectApply(nativePush, out, [v]);
     }
+    allocate((n & 1023) * 8);
     const rest = floor((n & 8191) / L.elementsPerGas);
     if (n > L.free && rest > 0) charge(rest);
     return out;
@@ -179,20 +207,54 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       },
     })[what]!;
 
+  // ---- the Array constructor ------------------------------------------------------------------
+  // `new Array(n)` and `Array(n)` allocate n elements at once (up to 32M: 229 MB for one call). The
+  // global `Array` becomes a guard that counts them. `Array.prototype.constructor` must stay the
+  // engine's function (redefining it would disable V8's array-species fast paths for the whole
+  // process, host included, 20-30x slower `slice`/`map`/`filter`), so every way contract code reads
+  // a value (`.constructor`, computed member reads, `Reflect.get`, property descriptors) hands it
+  // the guard instead (`ctor`, and the instrumented reads of analyzer/instrument.ts).
+  const NativeArray = Array as unknown as (new (...a: unknown[]) => unknown[]) & ((...a: unknown[]) => unknown[]);
+  const arrayLength = (args: unknown[]): void => {
+    if (args.length === 1 && typeof args[0] === "number") {
+      const n = args[0];
+      // A length that is not an array index throws the engine's RangeError below, unallocated.
+      if (n >= 0 && n <= 4294967295 && floor(n) === n) {
+        limit("Array", n, L.elements);
+        createdElements(n);
+      }
+    } else allocate(args.length * 8);
+  };
+  const GuardedArray = function (this: unknown, ...args: unknown[]): unknown {
+    arrayLength(args);
+    return new.target === undefined ? reflectApply(NativeArray, undefined, args) : reflectConstruct(NativeArray, args, (new.target as unknown) === GuardedArray ? NativeArray : new.target);
+  } as unknown as Record<PropertyKey, unknown>;
+  defineProperty(GuardedArray, "name", { value: "Array" });
+  defineProperty(GuardedArray, "length", { value: 1 });
+  defineProperty(GuardedArray, "prototype", { value: NativeArray.prototype, writable: false });
+  for (const key of ownKeys(NativeArray)) {
+    if (key === "length" || key === "name" || key === "prototype") continue;
+    defineProperty(GuardedArray, key, getOwnPropertyDescriptor(NativeArray, key)!);
+  }
+  /** A value contract code reads: the engine's Array constructor becomes the guard. */
+  const ctor = (value: unknown): unknown => (value === NativeArray ? GuardedArray : value);
+  global.Array = GuardedArray;
+
   // ---- calls that forward argument lists ------------------------------------------------------
   const argumentList = (args: unknown, what: string): unknown[] => {
     if (args === null || args === undefined) return [];
     if (!isObjectLike(args)) throw new RealmTypeError(`${what}: the argument list must be an object`);
     const n = lengthOf(args);
     limit(`${what} arguments`, n, L.arguments);
+    allocate(n * 8);
     const list: unknown[] = [];
     for (let i = 0; i < n; i++) reflectApply(nativePush, list, [(args as Record<number, unknown>)[i]]);
     return list;
   };
   const guardedApply = (target: unknown, thisArg: unknown, list: unknown[]): unknown =>
-    holding(WRAPPER_SLOTS + list.length, () => reflectApply(target as Fn, thisArg, list));
+    holding(WRAPPER_SLOTS + list.length, () => reflectApply(ctor(target) as Fn, thisArg, list));
   const guardedConstruct = (target: unknown, list: unknown[], newTarget: unknown): unknown =>
-    holding(WRAPPER_SLOTS + list.length, () => reflectConstruct(target as new (...a: unknown[]) => unknown, list, newTarget as new (...a: unknown[]) => unknown));
+    holding(WRAPPER_SLOTS + list.length, () => reflectConstruct(ctor(target) as new (...a: unknown[]) => unknown, list, ctor(newTarget) as new (...a: unknown[]) => unknown));
 
   const FunctionProto = Function.prototype as unknown as Record<PropertyKey, unknown>;
   define(FunctionProto, "apply", {
@@ -214,6 +276,8 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
         limit("bound function arguments", all.length, L.arguments);
         return new.target === undefined ? guardedApply(target, thisArg, all) : guardedConstruct(target, all, new.target === boundFunction ? target : new.target);
       };
+      // Its `prototype` cannot be replaced: see `fn` (no prototype chain grows through it).
+      defineProperty(boundFunction, "prototype", { writable: false });
       return boundFunction;
     },
   }.bind);
@@ -257,7 +321,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       const o = RealmObject(this);
       const n = lengthOf(o);
       limit("Array.prototype.join", n, L.elements);
-      chargeElements(n);
+      createdElements(n);
       const sep = separator === undefined ? "," : RealmString(separator);
       // An array that contains itself joins as the empty string, as in the engine.
       if (joining.indexOf(o) !== -1) return "";
@@ -275,7 +339,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
             limit("Array.prototype.join", total, L.stringLength);
             reflectApply(nativePush, parts, [part]);
           }
-          chargeChars(total);
+          createdChars(total);
           return reflectApply(nativeJoin, parts, [sep]);
         } finally {
           joining.length--;
@@ -293,10 +357,13 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   }.toString);
 
   // ---- array methods ----------------------------------------------------------------------------
+  /** Methods that build a new array (or, for sort, a copy of the receiver to sort). */
+  const CREATING_ARRAY = ["concat", "filter", "map", "slice", "splice", "toReversed", "toSorted", "toSpliced", "with", "sort", "unshift"];
   const wrapArrayMethod = (name: PropertyKey, units: (n: number, args: unknown[]) => number): void => {
     const native = ArrayProto[name];
     if (typeof native !== "function") return;
     const label = `Array.prototype.${RealmString(name)}`;
+    const creates = CREATING_ARRAY.indexOf(name as string) !== -1;
     const wrapped = {
       [name](this: unknown, ...args: unknown[]) {
         return holding(WRAPPER_SLOTS, () => {
@@ -305,6 +372,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
             limit(label, n, L.elements);
             const u = units(n, args);
             limit(label, u, L.elements * 32);
+            if (creates) allocate((u < n ? n : u) * 8);
             chargeElements(u);
           }
           return reflectApply(native as Fn, this, args);
@@ -356,6 +424,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
           }
         };
         walk(o, levels);
+        allocate(count * 8);
         return reflectApply(nativeFlat, o, [levels]);
       });
     },
@@ -381,10 +450,11 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
           else {
             const n = lengthOf(RealmObject(items));
             limit("Array.from", n, L.elements);
-            chargeElements(n);
+            createdElements(n);
           }
         }
-        return reflectApply(nativeFrom, this, [source, ...rest]);
+        // Counted here: the engine's `from` then builds the array with the engine's constructor.
+        return reflectApply(nativeFrom, this === GuardedArray ? NativeArray : this, [source, ...rest]);
       });
     },
   }.from);
@@ -411,6 +481,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     define(StringProto, name, wrapped);
   };
   const scan = (s: string): void => chargeChars(s.length);
+  const GROWING_STRING: Record<string, number> = { __proto__: null, toUpperCase: 3, toLowerCase: 3, normalize: 18 } as unknown as Record<string, number>;
   const EXEMPT_STRING = ["constructor", "at", "charAt", "charCodeAt", "codePointAt", "toString", "valueOf"];
   const REGEXP_METHODS = ["match", "matchAll", "search"];
   const LOCALE_METHODS = ["localeCompare", "toLocaleLowerCase", "toLocaleUpperCase"];
@@ -448,9 +519,9 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     } else if (name === "replace" || name === "replaceAll") {
       wrapStringMethod(name, (s, args) => {
         scan(s);
-        const pattern = args[0];
-        if (isObjectLike(pattern)) return;
-        const search = RealmString(pattern);
+        // Converted here, once: an object pattern (whose `toString` could answer "" and match
+        // everywhere) is measured like a string. Contracts have no regular expressions.
+        const search = RealmString(args[0]);
         args[0] = search;
         const replacement = args[1];
         if (typeof replacement === "function") {
@@ -460,6 +531,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
             const r = RealmString(reflectApply(replacement as Fn, undefined, match));
             total += r.length;
             limit(`String.prototype.${name}`, total, L.stringLength);
+            allocate(r.length * 2);
             return r;
           };
           return;
@@ -486,9 +558,18 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       });
     } else if (name === "split") {
       wrapStringMethod(name, (s, args) => {
-        if (isObjectLike(args[0])) return;
+        // An object separator is converted here, once, and measured like a string.
+        if (args[0] !== undefined) args[0] = RealmString(args[0]);
         limit("String.prototype.split", s.length + 1, L.elements);
-        chargeElements(s.length);
+        createdElements(s.length + 1);
+        createdChars(s.length);
+      });
+    } else if (GROWING_STRING[name] !== undefined) {
+      // Case mappings and normalization can make a string longer than its input ("ß" → "SS",
+      // NFKD up to 18 code units a character): bounded before the engine builds the result.
+      const growth = GROWING_STRING[name]!;
+      wrapStringMethod(name, (s) => {
+        limit(`String.prototype.${name}`, s.length * growth, L.stringLength);
         scan(s);
       });
     } else wrapStringMethod(name, scan);
@@ -518,7 +599,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       [name](value: unknown) {
         const s = RealmString(value);
         limit(name, s.length * growth, L.stringLength);
-        chargeChars(s.length * growth);
+        createdChars(s.length * growth);
         return reflectApply(native, undefined, [s]);
       },
     }[name];
@@ -537,20 +618,49 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     return n;
   };
   const ObjectObject = Object as unknown as Record<PropertyKey, unknown>;
+  /** A property descriptor as contract code gets it: the engine's Array constructor becomes the guard (see `ctor`). */
+  const guardedDescriptor = (d: PropertyDescriptor | undefined): PropertyDescriptor | undefined => {
+    if (d !== undefined && d.value === NativeArray) d.value = GuardedArray;
+    return d;
+  };
   for (const name of ["keys", "values", "entries", "getOwnPropertyNames", "getOwnPropertySymbols", "getOwnPropertyDescriptors"]) {
     const native = ObjectObject[name] as Fn;
     define(ObjectObject, name, {
       [name](value: unknown) {
-        chargeProperties(propertyCount(value, `Object.${name}`));
-        return reflectApply(native, undefined, [value]);
+        createdProperties(propertyCount(value, `Object.${name}`));
+        const result = reflectApply(native, undefined, [value]);
+        if (name === "getOwnPropertyDescriptors") {
+          const keys = ownKeys(result as object);
+          for (let i = 0; i < keys.length; i++) guardedDescriptor((result as Record<PropertyKey, PropertyDescriptor>)[keys[i]!]);
+        }
+        return result;
       },
     }[name]);
   }
+  const nativeGetOwnPropertyDescriptor = getOwnPropertyDescriptor as Fn;
+  define(ObjectObject, "getOwnPropertyDescriptor", {
+    getOwnPropertyDescriptor(target: unknown, key: unknown) {
+      return guardedDescriptor(reflectApply(nativeGetOwnPropertyDescriptor, undefined, [target, key]) as PropertyDescriptor | undefined);
+    },
+  }.getOwnPropertyDescriptor);
+  const nativeReflectDescriptor = ReflectObject.getOwnPropertyDescriptor as Fn;
+  define(ReflectObject, "getOwnPropertyDescriptor", {
+    getOwnPropertyDescriptor(target: unknown, key: unknown) {
+      return guardedDescriptor(reflectApply(nativeReflectDescriptor, undefined, [target, key]) as PropertyDescriptor | undefined);
+    },
+  }.getOwnPropertyDescriptor);
+  const nativeReflectGet = ReflectObject.get as Fn;
+  define(ReflectObject, "get", {
+    get(target: unknown, ...rest: unknown[]) {
+      return ctor(reflectApply(nativeReflectGet, undefined, [target, ...rest]));
+    },
+  }.get);
   const nativeOwnKeys = ReflectObject.ownKeys as Fn;
   define(ReflectObject, "ownKeys", {
     ownKeys(target: unknown) {
       const keys = reflectApply(nativeOwnKeys, undefined, [target]) as unknown[];
       limit("Reflect.ownKeys", keys.length, L.properties);
+      allocate(keys.length * 8);
       chargeProperties(keys.length);
       return keys;
     },
@@ -561,7 +671,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       let total = 0;
       for (let i = 0; i < sources.length; i++) total += propertyCount(sources[i], "Object.assign");
       limit("Object.assign", total, L.properties);
-      chargeProperties(total);
+      createdProperties(total);
       return reflectApply(nativeAssign, undefined, [target, ...sources]);
     },
   }.assign);
@@ -569,11 +679,77 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   define(ObjectObject, "fromEntries", {
     fromEntries(entries: unknown) {
       const list = materialize(entries, "Object.fromEntries");
-      chargeProperties(typeof list === "string" ? list.length : (list as unknown[]).length);
+      createdProperties(typeof list === "string" ? list.length : (list as unknown[]).length);
       return reflectApply(nativeFromEntries, undefined, [list]);
     },
   }.fromEntries);
   for (const name of ["groupBy"]) delete ObjectObject[name];
+
+  // ---- prototype chains -------------------------------------------------------------------------
+  // The engine walks a prototype chain in one step: `instanceof`, `in`, a missing property. So no
+  // object may have more than L.prototypeChain prototypes above it. A prototype is chosen only when
+  // an object is created — Object.create, `{ __proto__: p }` and `class … extends` check the chain
+  // they extend (`protoChecked`), a function's `prototype` cannot be replaced (`fn`), and nothing
+  // sets the prototype of an existing object (which could lengthen every chain through it).
+  const protoChecked = (p: unknown, what: string): unknown => {
+    let n = 0;
+    for (let o = p; isObjectLike(o); o = getPrototypeOf(o)) {
+      if (++n > L.prototypeChain) throw new RealmRangeError(`${what}: a prototype chain longer than the contract limit of ${L.prototypeChain}`);
+    }
+    return p;
+  };
+  const nativeCreate = ObjectObject.create as Fn;
+  define(ObjectObject, "create", {
+    create(proto: unknown, properties?: unknown) {
+      protoChecked(proto, "Object.create");
+      if (properties !== undefined) createdProperties(propertyCount(properties, "Object.create"));
+      return properties === undefined ? reflectApply(nativeCreate, undefined, [proto]) : reflectApply(nativeCreate, undefined, [proto, properties]);
+    },
+  }.create);
+  const nativeSetPrototypeOf = ObjectObject.setPrototypeOf as Fn;
+  const samePrototype = (what: string, reflect: boolean) =>
+    ({
+      setPrototypeOf(target: unknown, proto: unknown) {
+        // Only a no-op is allowed: the prototype an object was created with is the one it keeps.
+        if (isObjectLike(target) && getPrototypeOf(target) !== proto) throw new RealmTypeError(`${what} is not available to contracts: an object's prototype is chosen when it is created (Object.create, class … extends)`);
+        const result = reflectApply(nativeSetPrototypeOf, undefined, [target, proto]);
+        return reflect ? true : result;
+      },
+    }).setPrototypeOf;
+  define(ObjectObject, "setPrototypeOf", samePrototype("Object.setPrototypeOf", false));
+  define(ReflectObject, "setPrototypeOf", samePrototype("Reflect.setPrototypeOf", true));
+  const ObjectProto = Object.prototype as unknown as Record<PropertyKey, unknown>;
+  const protoAccessor = getOwnPropertyDescriptor(ObjectProto, "__proto__");
+  if (protoAccessor !== undefined && protoAccessor.get !== undefined) {
+    const protoGetter = protoAccessor.get;
+    defineProperty(ObjectProto, "__proto__", {
+      get: protoGetter,
+      set: {
+        __proto__(this: unknown, proto: unknown) {
+          if (isObjectLike(this) && getPrototypeOf(this) !== proto) throw new RealmTypeError("setting __proto__ is not available to contracts: an object's prototype is chosen when it is created (Object.create, class … extends)");
+        },
+      }.__proto__,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  /** The prototype an object literal's `__proto__: p` gives it (instrumented object literals). */
+  const proto = (p: unknown): unknown => protoChecked(p, "__proto__");
+  /** A class's `extends` expression: the parent and its `prototype` start chains the class extends by one. */
+  const heritage = (parent: unknown): unknown => {
+    protoChecked(parent, "class extends");
+    if (typeof parent === "function") protoChecked((parent as { prototype?: unknown }).prototype, "class extends");
+    return parent;
+  };
+  /**
+   * A function contract code creates (`function` and `function*`): its `prototype` — what `new`
+   * gives the objects it makes — cannot be replaced, so `F.prototype = longChain; new F()` cannot
+   * grow a chain one link per call.
+   */
+  const fn = <T>(f: T): T => {
+    if (typeof f === "function" && hasOwn(f, "prototype")) defineProperty(f, "prototype", { writable: false });
+    return f;
+  };
 
   // Collections built from an iterable take it through `materialize`.
   for (const name of ["Map", "Set", "WeakMap", "WeakSet"]) {
@@ -581,6 +757,8 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const Guarded = function (this: unknown, iterable?: unknown): object {
       if (new.target === undefined) throw new RealmTypeError(`Constructor ${name} requires 'new'`);
       const args = iterable === undefined || iterable === null ? [] : [materialize(iterable, `new ${name}`)];
+      // Each entry of the collection: a hash-table slot and its links.
+      if (args.length === 1) allocate(lengthOf(args[0]) * 32);
       return reflectConstruct(Native, args, new.target === Guarded ? Native : new.target);
     };
     defineProperty(Guarded, "name", { value: name });
@@ -637,7 +815,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   const ALLOWED_GLOBALS = [
     "Object", "Function", "Array", "Number", "parseFloat", "parseInt", "Infinity", "NaN", "undefined", "Boolean", "String", "Symbol", "BigInt", "Math", "Reflect",
     "Error", "AggregateError", "EvalError", "RangeError", "ReferenceError", "SyntaxError", "TypeError", "URIError",
-    "Map", "Set", "WeakMap", "WeakSet", "isFinite", "isNaN", "encodeURI", "encodeURIComponent", "decodeURI", "decodeURIComponent", "escape", "unescape", "globalThis",
+    "Map", "Set", "WeakMap", "WeakSet", "isFinite", "isNaN", "encodeURI", "encodeURIComponent", "decodeURI", "decodeURIComponent", "escape", "unescape",
   ];
   for (const key of ownKeys(global)) {
     if (typeof key === "string" && ALLOWED_GLOBALS.indexOf(key) !== -1) continue;
@@ -651,6 +829,15 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       continue;
     }
     throw new RealmTypeError(`the contract realm cannot remove the global ${String(key)}`);
+  }
+  // One world per transaction: no global can be replaced (`parseFloat = …`, `Math = …`) or
+  // removed. A vm context's global object cannot be frozen, so each binding is made read-only;
+  // nothing names the global object itself (`globalThis` is gone; contract code is strict, so no
+  // function receives it as `this`), so no global can be added either.
+  for (const key of ownKeys(global)) {
+    const d = getOwnPropertyDescriptor(global, key);
+    // A full descriptor: the context's interceptor would turn a partial one into `undefined`.
+    if (d !== undefined && "value" in d) defineProperty(global, key, { value: d.value, writable: false, enumerable: d.enumerable === true, configurable: false });
   }
 
   // ---- freeze every intrinsic ---------------------------------------------------------------------
@@ -686,7 +873,12 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   // ---- helpers for instrumented operators and spreads (analyzer/instrument.ts) ------------------
   const add = (a: unknown, b: unknown): unknown => {
     const r = (a as number) + (b as number);
-    if (typeof r === "string") return (r as string).length > L.free ? checkedString("string concatenation", r) : r;
+    if (typeof r === "string") {
+      if ((r as string).length > L.free) return checkedString("string concatenation", r);
+      // Short results too: the engine copies a concatenation into a flat string when it is used.
+      allocate((r as string).length * 2);
+      return r;
+    }
     return typeof r === "bigint" ? checkedBigInt(r) : r;
   };
   const sub = (a: unknown, b: unknown): unknown => {
@@ -716,11 +908,25 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const r = (a as number) >> (b as number);
     return typeof r === "bigint" ? checkedBigInt(r) : r;
   };
-  const str = (s: string): string => (s.length > L.free ? checkedString("template literal", s) : s);
+  const str = (s: string): string => {
+    if (s.length > L.free) return checkedString("template literal", s);
+    allocate(s.length * 2);
+    return s;
+  };
   const spread = (x: unknown): unknown => materialize(x, "spread");
   const props = (x: unknown): unknown => {
-    chargeProperties(propertyCount(x, "object spread"));
+    createdProperties(propertyCount(x, "object spread"));
     return x;
   };
-  return freeze([add, sub, mul, pow, shl, shr, str, spread, props]);
+  /**
+   * The key of a method call through a computed member (`x[k](…)`): converted once, and never
+   * "constructor" (whose value could be the engine's Array constructor; `new x[k]()` and reads
+   * go through `ctor` instead).
+   */
+  const key = (k: unknown): unknown => {
+    const name = isObjectLike(k) ? RealmString(k) : k;
+    if (name === "constructor") throw new RealmTypeError("a method call through a computed \"constructor\" key is not available to contracts");
+    return name;
+  };
+  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn] as Fn[]);
 }

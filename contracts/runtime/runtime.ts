@@ -7,7 +7,6 @@ import { existsSync } from "node:fs";
 import { ContractLoadError, InputError } from "../../core/errors.js";
 import { samplesDir } from "../../core/paths.js";
 import type { Address, Genesis } from "../../core/types.js";
-import { withDeployment } from "../sdk/host.js";
 import type { Contract } from "../sdk/index.js";
 import type { ContractAbi } from "./abi.js";
 import { loadCompiledContract, type CompiledContract } from "./compile.js";
@@ -22,6 +21,8 @@ export interface DeployedContract {
   readonly file: string;
   readonly abi: ContractAbi;
   readonly instance: Contract;
+  /** `<address>/`: every location of the contract starts with it, and no other contract's does. */
+  readonly locationPrefix: string;
 }
 
 /** Resolve a genesis `contract` field: a sample name, or a path relative to `baseDir`. */
@@ -77,11 +78,11 @@ export class ContractRuntime {
       }
       let instance: Contract;
       try {
-        instance = runtime.sandbox.harden(withDeployment(entry.address, () => new cls()));
+        instance = runtime.sandbox.deploy(cls, entry.address);
       } catch (error) {
         throw new ContractLoadError(`${file}: constructing ${abi.className} failed: ${String((error as Error)?.message ?? error)}`);
       }
-      runtime.#byAddress.set(entry.address, { address: entry.address, module: entry.contract, file, abi, instance });
+      runtime.#byAddress.set(entry.address, { address: entry.address, module: entry.contract, file, abi, instance, locationPrefix: `${entry.address}/` });
     }
     return runtime;
   }

@@ -13,11 +13,14 @@ import vm from "node:vm";
 import { ContractLoadError } from "../../core/errors.js";
 import { hostBridge, sdkConfig } from "../sdk/bridge.js";
 import { LIMITS, MAX_CONTRACT_FRAMES, SIZE_GAS } from "../sdk/gas.js";
+import { installHost, withDeployment } from "../sdk/host.js";
+import type { Address } from "../../core/types.js";
 import { defineSdk, type SdkRealm } from "../sdk/realm.js";
 import type { Contract } from "../sdk/index.js";
 import { MODULE_HELPERS } from "../../analyzer/instrument.js";
 import type { CompiledContract } from "./compile.js";
 import { guardIntrinsics, type IntrinsicLimits } from "./intrinsics.js";
+import { LoadLimitError, LoadMeter } from "./loadMeter.js";
 
 export { MAX_CONTRACT_FRAMES };
 
@@ -35,6 +38,7 @@ const INTRINSIC_LIMITS: IntrinsicLimits = {
   elementsPerGas: SIZE_GAS.elements,
   charsPerGas: SIZE_GAS.chars,
   propertiesPerGas: SIZE_GAS.properties,
+  prototypeChain: LIMITS.prototypeChain,
 };
 
 export class Sandbox {
@@ -76,6 +80,21 @@ export class Sandbox {
     return this.#realm.harden(value);
   }
 
+  /** Run `body` (contract code outside a transaction) under a load meter; `what` names the phase. */
+  #metered<T>(what: string, body: () => T): { readonly result: T; readonly failure: string | undefined } {
+    const meter = new LoadMeter(LIMITS.loadGas, this.#realm.errors, what);
+    const previous = installHost(meter);
+    try {
+      this.#realm.reset();
+      return { result: body(), failure: meter.failure };
+    } catch (error) {
+      if (meter.failure !== undefined) return { result: undefined as T, failure: meter.failure };
+      throw error;
+    } finally {
+      installHost(previous);
+    }
+  }
+
   /** Evaluate a compiled module and return its contract class. */
   load(compiled: CompiledContract): ContractClass {
     const wrapped = `(function (exports, require, module, ${MODULE_HELPERS.join(", ")}) {${compiled.js}\n})`;
@@ -85,7 +104,9 @@ export class Sandbox {
     } catch (error) {
       throw new ContractLoadError(`${compiled.file}: ${(error as Error).message}`);
     }
-    const loaded = this.#realm.loadModule(factory, this.#operators);
+    // The module's top level runs metered: whatever runs at load time is bounded like a transaction.
+    const { result: loaded, failure } = this.#metered("while the module loads", () => this.#realm.loadModule(factory, this.#operators));
+    if (failure !== undefined) throw new LoadLimitError(`${compiled.file}: ${failure}`);
     if (loaded.badImport !== undefined) {
       throw new ContractLoadError(`${compiled.file}: contracts may import only "prescient/contract", not ${JSON.stringify(loaded.badImport)}`);
     }
@@ -98,6 +119,16 @@ export class Sandbox {
     }
     // The class and its prototype are shared by every address deployed from this module.
     return this.#realm.harden(exported) as ContractClass;
+  }
+
+  /**
+   * Deploy `cls` at `address`: construct it (its storage fields read the address), metered like a
+   * module's load, and freeze the instance. Throws what the constructor threw, or a LoadLimitError.
+   */
+  deploy(cls: ContractClass, address: Address): Contract {
+    const { result, failure } = this.#metered("while the contract is deployed", () => withDeployment(address, () => new cls()));
+    if (failure !== undefined) throw new LoadLimitError(failure);
+    return this.#realm.harden(result);
   }
 }
 

@@ -33,8 +33,8 @@ export const hostBridge: SdkBridge = Object.freeze({
   call: (to: string, fn: string, args: readonly unknown[]) => host().call(to as Address, fn, args),
   emit: (name: string, args: readonly unknown[]) => host().emit(name, args as readonly Value[]),
   charge: (gas: number) => host().charge(gas),
-  step: () => currentHost()?.charge(GAS.step),
   meter: (gas: number) => currentHost()?.charge(gas),
+  abort: (reason: string) => host().abort(reason),
   frame: () => host().frame,
   deployingAddress: () => deployingAddress(),
   encodeKey,
@@ -65,6 +65,7 @@ export function sdkConfig(maxFrames: number): string {
     receiptString: LIMITS.receiptString,
     mapKey: LIMITS.mapKey,
     sizeGas: { free: SIZE_GAS.free, chars: SIZE_GAS.chars },
+    memory: LIMITS.memory,
   };
   return JSON.stringify(config);
 }

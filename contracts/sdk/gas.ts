@@ -12,6 +12,8 @@ export const GAS = {
   write: 5_000,
   call: 700,
   event: 375,
+  /** Per character of an event's name and string arguments (32 per bigint or boolean): receipts keep them. */
+  eventChar: 1,
   /** Charged at every function entry and loop iteration of instrumented contract code. */
   step: 1,
 } as const;
@@ -54,6 +56,21 @@ export const LIMITS = {
   receiptString: 1024,
   /** Characters of a storage map key. */
   mapKey: 1024,
+  /**
+   * Bytes a transaction may allocate, by the meter's estimate, counted before each allocation: what
+   * builtins and operators create (elements, characters, properties, bigint digits) and what each
+   * function body and loop iteration creates (literals, closures, objects, strings; see
+   * analyzer/instrument.ts). Past it the transaction fails for good. The same figure on every thread,
+   * far below any thread's heap, so no transaction can exhaust the host's memory whatever its gas.
+   */
+  memory: 256 * 1024 * 1024,
+  /**
+   * Prototypes above any object: `instanceof`, `in` and a missing property walk the whole chain in
+   * one step of the engine, so its length is bounded where a prototype is chosen.
+   */
+  prototypeChain: 64,
+  /** Gas a contract module may spend while it loads, and a contract while it is deployed. */
+  loadGas: 1_000_000,
 } as const;
 
 /**

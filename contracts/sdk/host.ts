@@ -31,7 +31,10 @@ export interface Host {
   write(location: string, value: Value): void;
   call(to: Address, fn: string, args: readonly unknown[]): unknown;
   emit(name: string, args: readonly Value[]): void;
+  /** Meter `gas`: a non-negative safe integer, checked here (anything else fails the transaction). */
   charge(gas: number): void;
+  /** Fail the transaction for good with `reason` (sticky, like out-of-gas): throws the error to raise. */
+  abort(reason: string): never;
 }
 
 let installed: Host | undefined;

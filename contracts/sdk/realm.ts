@@ -21,10 +21,10 @@ export interface SdkBridge {
   call(to: string, fn: string, args: readonly unknown[]): unknown;
   emit(name: string, args: readonly unknown[]): void;
   charge(gas: number): void;
-  /** Gas-metering step: charges `GAS.step` to the installed host, if any. */
-  step(): void;
-  /** Gas for size (what builtins create or walk): charged to the installed host, if any. */
+  /** Metered gas (steps, and size: what builtins create or walk): charged to the installed host, if any. */
   meter(gas: number): void;
+  /** Fail the transaction for good (sticky, like out-of-gas): the host throws the error to raise. */
+  abort(reason: string): never;
   /** The current call frame (a host object; the SDK copies its primitive fields). */
   frame(): { readonly sender: string; readonly self: string; readonly origin: string; readonly block: { readonly number: bigint; readonly timestamp: bigint; readonly sequencer: string } };
   deployingAddress(): string;
@@ -49,6 +49,8 @@ export interface SdkConfig {
   readonly mapKey: number;
   /** Gas for size (SIZE_GAS). */
   readonly sizeGas: { readonly free: number; readonly chars: number };
+  /** Bytes a transaction (or a module's load) may allocate, by the meter's estimate (LIMITS.memory). */
+  readonly memory: number;
 }
 
 /** What `defineSdk` returns: the contract-facing module and the runtime's own handles. */
@@ -66,10 +68,12 @@ export interface SdkRealm {
   describe(thrown: unknown): string | undefined;
   /**
    * Call `instance[fn](...args)`, copying host arrays among `args` into realm arrays. `outermost`
-   * (the transaction's own call, not an inner one) starts the frame, stack and nesting counts
-   * from zero, whatever an earlier transaction left in them.
+   * (the transaction's own call, not an inner one) starts the frame, stack, nesting and memory
+   * counts from zero, whatever an earlier transaction left in them.
    */
   invoke(instance: object, fn: string, args: readonly unknown[], outermost: boolean): unknown;
+  /** Start the counts from zero, as `invoke` does for a transaction: before a module loads or a contract is deployed. */
+  reset(): void;
   /**
    * Run a compiled module's factory with realm `exports`, `module` and `require`, the metering
    * helpers and `operators` (the intrinsic guards' helpers for operators and spreads).
@@ -79,11 +83,16 @@ export interface SdkRealm {
   isContractClass(value: unknown): boolean;
   /** Deep-freeze a realm value (a contract class and its prototype, an instance). */
   harden<T>(value: T): T;
-  /** Gas-metering helpers for instrumented code: step, enter(slots), exit(slots), freeze(...values). */
-  readonly metering: readonly [() => void, (slots: number) => void, (slots: number) => void, (...values: unknown[]) => void];
-  /** Gas for size and the contract stack budget, for the sandbox's intrinsic guards. */
+  /**
+   * Gas-metering helpers for instrumented code: step(gas?, bytes?), enter(slots, gas?, bytes?),
+   * exit(slots), freeze(...values).
+   */
+  readonly metering: readonly [(gas?: number, bytes?: number) => void, (slots: number, gas?: number, bytes?: number) => void, (slots: number) => void, (...values: unknown[]) => void];
+  /** Gas for size, memory and the contract stack budget, for the sandbox's intrinsic guards. */
   readonly meter: {
     readonly charge: (gas: number) => void;
+    /** Count `bytes` against the memory limit before they are allocated. */
+    readonly allocate: (bytes: number) => void;
     readonly reserve: (slots: number) => void;
     readonly release: (slots: number) => void;
     /** Register what to clear when a transaction's outermost call starts. */
@@ -109,6 +118,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   const RealmNumber = Number;
   const RealmBigInt = BigInt;
   const RealmString = String;
+  const floor = Math.floor;
+  const isSafeInteger = Number.isSafeInteger;
 
   // Captured once: contract code never gets these functions.
   const hostRead = bridge.read;
@@ -116,8 +127,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   const hostCall = bridge.call;
   const hostEmit = bridge.emit;
   const hostCharge = bridge.charge;
-  const hostStep = bridge.step;
   const hostMeter = bridge.meter;
+  const hostAbort = bridge.abort;
   const hostFrame = bridge.frame;
   const hostDeployingAddress = bridge.deployingAddress;
   const hostEncodeKey = bridge.encodeKey;
@@ -145,21 +156,24 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     }
     return false;
   };
-  const harden = <T>(value: T): T => {
-    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value as object)) return value;
-    if (isCollection(value as object)) throw new RealmTypeError("a Map, Set, WeakMap or WeakSet that outlives a transaction is state outside storage; keep it in a StorageMap");
-    seen.add(value as object);
-    freeze(value);
-    for (const key of ownKeys(value as object)) {
-      const d = getOwnPropertyDescriptor(value, key);
-      if (d !== undefined && "value" in d) harden(d.value);
-      else if (d !== undefined) {
-        harden(d.get);
-        harden(d.set);
+  // A worklist, not recursion: a deep value cannot overflow the thread's stack (whose size differs between threads).
+  const harden = <T>(root: T): T => {
+    const pending: unknown[] = [root];
+    while (pending.length > 0) {
+      const value = pending.pop();
+      if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value as object)) continue;
+      if (isCollection(value as object)) throw new RealmTypeError("a Map, Set, WeakMap or WeakSet that outlives a transaction is state outside storage; keep it in a StorageMap");
+      seen.add(value as object);
+      freeze(value);
+      const keys = ownKeys(value as object);
+      for (let i = 0; i < keys.length; i++) {
+        const d = getOwnPropertyDescriptor(value, keys[i]!);
+        if (d !== undefined && "value" in d) pending.push(d.value);
+        else if (d !== undefined) pending.push(d.get, d.set);
       }
+      pending.push(getPrototypeOf(value));
     }
-    harden(getPrototypeOf(value));
-    return value;
+    return root;
   };
 
   const setOwn = (target: object, key: string, value: unknown, writable = false): void => {
@@ -295,6 +309,20 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       throw fromHost(error);
     }
   };
+  // Memory: every allocation the meter can see is counted, by estimate, before it happens; past
+  // the limit the transaction fails for good. Counted per transaction from zero (see `invoke`).
+  let allocated = 0;
+  const maxAllocated = config.memory;
+  const allocate = (bytes: number): void => {
+    allocated += bytes;
+    if (allocated > maxAllocated) {
+      try {
+        hostAbort(`the transaction exceeds the memory limit of ${maxAllocated} bytes`);
+      } catch (error) {
+        throw fromHost(error);
+      }
+    }
+  };
 
   // ---- call context -------------------------------------------------------------------------
   type Frame = ReturnType<SdkBridge["frame"]>;
@@ -347,7 +375,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       // The host's frames between this call and the callee's contract frames.
       reserve(INNER_CALL_SLOTS);
       try {
-        return hostCall(to, fn, args);
+        // The host decoded the result by the callee's ABI: primitives, or host arrays rebuilt here.
+        return toRealm(hostCall(to, fn, args));
       } catch (error) {
         throw fromHost(error);
       } finally {
@@ -388,50 +417,51 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     return `${deployingAddress()}/${name}`;
   };
 
+  // Storage handles are capabilities: their methods are closures over the location fixed at
+  // deployment, made once per handle, so no method reads `this` — a method called on a forged
+  // receiver (`StorageMap.prototype.set.call({ prefix: … })`) does not exist to be called — and the
+  // host refuses any location outside the running contract anyway (executor/txHost.ts).
   class StorageValue {
     declare readonly location: string;
     declare readonly defaultValue: unknown;
+    declare readonly get: () => unknown;
+    declare readonly set: (value: unknown) => void;
     constructor(name: string, defaultValue: unknown) {
-      setOwn(this, "location", variablePrefix(name));
+      const location = variablePrefix(name);
+      setOwn(this, "location", location);
       setOwn(this, "defaultValue", defaultValue);
-    }
-
-    get(): unknown {
-      return read(this.location) ?? this.defaultValue;
-    }
-
-    set(value: unknown): void {
-      write(this.location, checked(value));
+      setOwn(this, "get", (): unknown => read(location) ?? defaultValue);
+      setOwn(this, "set", (value: unknown): void => write(location, checked(value)));
     }
   }
 
   class StorageMap {
     declare readonly prefix: string;
     declare readonly defaultValue: unknown;
+    declare readonly location: (...keys: unknown[]) => string;
+    declare readonly get: (...keys: unknown[]) => unknown;
+    declare readonly set: (...keysAndValue: unknown[]) => void;
     constructor(name: string, defaultValue: unknown) {
-      setOwn(this, "prefix", `${variablePrefix(name)}/`);
+      const prefix = `${variablePrefix(name)}/`;
+      /** The location of an entry. */
+      const location = (...keys: unknown[]): string => {
+        let loc = prefix + encodeKey(keys[0]);
+        for (let i = 1; i < keys.length; i++) loc += `/${encodeKey(keys[i])}`;
+        return loc;
+      };
+      setOwn(this, "prefix", prefix);
       setOwn(this, "defaultValue", defaultValue);
-    }
-
-    /** The location of an entry. */
-    location(...keys: unknown[]): string {
-      let loc = this.prefix + encodeKey(keys[0]);
-      for (let i = 1; i < keys.length; i++) loc += `/${encodeKey(keys[i])}`;
-      return loc;
-    }
-
-    get(...keys: unknown[]): unknown {
-      return read(this.location(...keys)) ?? this.defaultValue;
-    }
-
-    set(...keysAndValue: unknown[]): void {
-      const last = keysAndValue.length - 1;
-      const value = keysAndValue[last];
-      // The location by hand: this is the hottest path of every contract, and the realm's
-      // array methods are metered wrappers.
-      let loc = this.prefix + encodeKey(last > 0 ? keysAndValue[0] : undefined);
-      for (let i = 1; i < last; i++) loc += `/${encodeKey(keysAndValue[i])}`;
-      write(loc, checked(value));
+      setOwn(this, "location", location);
+      setOwn(this, "get", (...keys: unknown[]): unknown => read(location(...keys)) ?? defaultValue);
+      setOwn(this, "set", (...keysAndValue: unknown[]): void => {
+        const last = keysAndValue.length - 1;
+        const value = keysAndValue[last];
+        // The location by hand: this is the hottest path of every contract, and the realm's
+        // array methods are metered wrappers.
+        let loc = prefix + encodeKey(last > 0 ? keysAndValue[0] : undefined);
+        for (let i = 1; i < last; i++) loc += `/${encodeKey(keysAndValue[i])}`;
+        write(loc, checked(value));
+      });
     }
   }
 
@@ -478,7 +508,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     let text = "";
     for (const value of values) text += `${typeof value}:${RealmString(value)};`;
     // Hashing is linear in the text: a long one pays for its size.
-    if (text.length > config.sizeGas.free) meterSize(Math.floor(text.length / config.sizeGas.chars));
+    allocate(text.length * 2);
+    if (text.length > config.sizeGas.free) meterSize(floor(text.length / config.sizeGas.chars));
     let hex: string;
     try {
       hex = hostSha256Hex(text);
@@ -521,6 +552,10 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
 
   /** Deterministic CPU work: `units` rounds of an integer mix seeded by `seed`, charged one gas per unit. */
   const work = (units: number, seed: bigint): bigint => {
+    // Checked here and again where the gas enters the meter: a negative, fractional or huge count
+    // would mint gas or break the receipt.
+    if (typeof units !== "number" || !isSafeInteger(units) || units < 0) throw new Revert("work: units must be a non-negative safe integer");
+    if (typeof seed !== "bigint") throw new Revert("work: the seed must be a bigint");
     charge(units);
     mixState[0] = RealmNumber(seed & 0xffffffffn) | 0;
     mixState[1] = RealmNumber((seed >> 32n) & 0xffffffffn) | 0;
@@ -572,12 +607,15 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     throw new RealmTypeError("a host object cannot be passed to contract code");
   };
 
+  const reset = (): void => {
+    depth = 0;
+    slots = 0;
+    allocated = 0;
+    for (let i = 0; i < resets.length; i++) resets[i]!();
+  };
+
   const invoke = (instance: object, fn: string, args: readonly unknown[], outermost: boolean): unknown => {
-    if (outermost) {
-      depth = 0;
-      slots = 0;
-      for (let i = 0; i < resets.length; i++) resets[i]!();
-    }
+    if (outermost) reset();
     const copy: unknown[] = [];
     for (let i = 0; i < args.length; i++) {
       const v = args[i];
@@ -587,6 +625,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   };
 
   const loadModule = (factory: (...a: unknown[]) => void, operators: readonly unknown[]) => {
+    reset();
     const exports = {};
     const module = { exports };
     let badImport: string | undefined;
@@ -611,19 +650,24 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   // ---- gas metering helpers (analyzer/instrument.ts) ----------------------------------------
   let depth = 0;
   const maxFrames = config.maxFrames;
-  const step = (): void => {
+  const STEP = config.gas.step!;
+  // `gas` is the step's cost (GAS.step per few syntax nodes of the body, see analyzer/instrument.ts)
+  // and `bytes` the estimate of what the body allocates; both are constants the compiler wrote.
+  const step = (gas?: number, bytes?: number): void => {
     try {
-      hostStep();
+      hostMeter(gas === undefined ? STEP : gas);
     } catch (error) {
       throw fromHost(error);
     }
+    if (bytes !== undefined) allocate(bytes);
   };
-  const enter = (slots: number): void => {
+  const enter = (slots: number, gas?: number, bytes?: number): void => {
     try {
-      hostStep();
+      hostMeter(gas === undefined ? STEP : gas);
     } catch (error) {
       throw fromHost(error);
     }
+    if (bytes !== undefined) allocate(bytes);
     if (depth >= maxFrames) throw new Revert(`call depth exceeds ${maxFrames} contract frames`);
     reserve(slots);
     depth++;
@@ -643,10 +687,11 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     errors: freeze({ Revert, OutOfGas, AccessListViolation, ScheduleViolation }),
     describe,
     invoke,
+    reset,
     loadModule,
     isContractClass,
     harden,
     metering,
-    meter: freeze({ charge: meterSize, reserve, release, onReset }),
+    meter: freeze({ charge: meterSize, allocate, reserve, release, onReset }),
   }) as unknown as SdkRealm;
 }

@@ -37,8 +37,8 @@ describe("gas metering", () => {
   it("injects a charge at every function entry and loop iteration", async () => {
     const file = join(FIXTURES, "loops.ts");
     const { js } = await compileContract(readFileSync(file, "utf8"), file);
-    expect(js).toMatch(/__prescient_enter\(\d+\);/);
-    expect(js).toContain("__prescient_step();");
+    expect(js).toMatch(/__prescient_enter\(\d+(, \d+, \d+)?\);/);
+    expect(js).toMatch(/__prescient_step\((\d+, \d+)?\);/);
     expect(js).toMatch(/__prescient_exit\(\d+\);/);
   });
 
@@ -48,12 +48,17 @@ describe("gas metering", () => {
     expect(r!.gasUsed).toBe(100_000);
   });
 
-  it("a bounded loop charges one step per iteration", async () => {
+  it("a bounded loop charges its step per iteration, one gas per few syntax nodes of its body", async () => {
+    const file = join(FIXTURES, "loops.ts");
+    const { js } = await compileContract(readFileSync(file, "utf8"), file);
+    // count's loop: `i < times`, `i++` and `this.counter.set(add(this.counter.get(), 1n))`.
+    const step = Number(/count\(times\) \{[^]*?__prescient_step\((\d+), \d+\)/.exec(js)![1]);
+    expect(step).toBeGreaterThan(1);
     const [one, three] = await run([tx(A, 0n, LOOPS, "count", ["1"]), tx(A, 1n, LOOPS, "count", ["3"])]);
     expect(one!.status).toBe("success");
     expect(three!.status).toBe("success");
     // Two more iterations: 2 × (step + read + write) on top of the same entry costs.
-    expect(three!.gasUsed - one!.gasUsed).toBe(2 * (1 + 200 + 5000));
+    expect(three!.gasUsed - one!.gasUsed).toBe(2 * (step + 200 + 5000));
   });
 
   it("unbounded internal recursion ends in the frame-depth revert with enough gas", async () => {
