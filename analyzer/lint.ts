@@ -41,7 +41,12 @@ export type LintRule =
   | "no-regexp"
   | "no-spread-arguments"
   | "no-rest-destructuring"
-  | "no-unavailable";
+  | "no-unavailable"
+  | "no-load-time-code"
+  | "no-decorator"
+  | "no-generator-method"
+  | "no-constructor-destructuring"
+  | "no-deep-nesting";
 
 export interface LintFinding {
   readonly file: string;
@@ -303,6 +308,55 @@ function atModuleLevel(ts: Ts, node: Node): boolean {
   return true;
 }
 
+/**
+ * How deeply syntax may nest in a contract source. Every tool that reads a contract (the compiler,
+ * the lint, the gas transformer, the analyzer) walks the tree recursively on the calling thread,
+ * whose stack differs between threads; a source nested deeper is refused before any of them runs.
+ */
+export const MAX_SYNTAX_DEPTH = 200;
+
+/** The first node nested deeper than MAX_SYNTAX_DEPTH, found without recursion. */
+export function tooDeep(ts: Ts, sf: TsNs.SourceFile): Node | undefined {
+  const pending: [Node, number][] = [[sf, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (depth > MAX_SYNTAX_DEPTH) return node;
+    ts.forEachChild(node, (child) => {
+      pending.push([child, depth + 1]);
+    });
+  }
+  return undefined;
+}
+
+/** An expression that runs no code: literals, names, member reads of names (`Symbol.iterator`), and operators on those. */
+function isConstantExpression(ts: Ts, expr: TsNs.Expression): boolean {
+  const e = unwrap(ts, expr);
+  if (ts.isLiteralExpression(e) || ts.isIdentifier(e) || e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || e.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isPropertyAccessExpression(e)) return isConstantExpression(ts, e.expression);
+  if (ts.isPrefixUnaryExpression(e)) return e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken && isConstantExpression(ts, e.operand);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    const assigns = op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+    return !assigns && op !== ts.SyntaxKind.CommaToken && isConstantExpression(ts, e.left) && isConstantExpression(ts, e.right);
+  }
+  if (ts.isTemplateExpression(e)) return e.templateSpans.every((span) => isConstantExpression(ts, span.expression));
+  return false;
+}
+
+/** Whether `node` runs when the module loads: outside every function body (a class at module level, its members' names, an enum). */
+function runsAtLoad(ts: Ts, node: Node): boolean {
+  for (let p: Node | undefined = node.parent; p !== undefined; p = p.parent) {
+    if (ts.isFunctionLike(p)) return false;
+  }
+  return true;
+}
+
+const LOAD_TIME = {
+  enum: "an enum member's initializer runs when the module loads; use a literal, or compute the value inside a function",
+  computedName: "a computed member name of a module-level class runs when the module loads; use a literal, a name or a member of one (Symbol.iterator)",
+  heritage: "a module-level class's extends clause runs when the module loads; extend a name (Contract, a class of this module)",
+} as const;
+
 const MODULE_STATE = {
   letVar: "module-level let and var are state outside storage: every executor thread has its own copy and a revert does not undo it; use a StorageValue or StorageMap",
   constant: "a module-level constant holds literal data, a function or a class (frozen after loading); this initializer runs code at load time, whose result outlives every transaction: compute it inside a function",
@@ -314,6 +368,12 @@ const MODULE_STATE = {
 
 /** Every finding in a contract source, in source order. */
 export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFinding[] {
+  // Depth first, without recursion: every walk after it (here and in the compiler) recurses.
+  const deep = tooDeep(ts, sf);
+  if (deep !== undefined) {
+    const { line, character } = sf.getLineAndCharacterOfPosition(deep.getStart(sf));
+    return [{ file, line: line + 1, column: character + 1, rule: "no-deep-nesting", message: `syntax nested more than ${MAX_SYNTAX_DEPTH} levels deep; split the expression or the function` }];
+  }
   const findings: { readonly at: number; readonly finding: LintFinding }[] = [];
   const fields = storageFields(ts, sf);
   const bases = contractBases(ts, sf);
@@ -354,6 +414,13 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
 
   const checkClass = (cls: TsNs.ClassLikeDeclaration): void => {
     const contract = extendsBase(ts, cls, bases);
+    if (runsAtLoad(ts, cls)) {
+      const heritage = cls.heritageClauses?.find((h) => h.token === K.ExtendsKeyword)?.types[0]?.expression;
+      if (heritage !== undefined && !isEntityName(heritage)) report(heritage, "no-load-time-code", LOAD_TIME.heritage);
+      for (const member of cls.members) {
+        if (member.name !== undefined && ts.isComputedPropertyName(member.name) && !isConstantExpression(ts, member.name.expression)) report(member.name, "no-load-time-code", LOAD_TIME.computedName);
+      }
+    }
     for (const member of cls.members) {
       if (ts.isPropertyDeclaration(member)) {
         if (ts.isPrivateIdentifier(member.name) || hasModifier(ts, member, K.AccessorKeyword)) {
@@ -373,7 +440,24 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
     }
   };
 
+  /** `a`, `a.b.c`: a name or a member read of one. */
+  const isEntityName = (e: TsNs.Expression): boolean => {
+    const x = unwrap(ts, e);
+    return ts.isIdentifier(x) || (ts.isPropertyAccessExpression(x) && isEntityName(x.expression));
+  };
+
   const visit = (node: Node): void => {
+    if (ts.isDecorator(node)) {
+      report(node, "no-decorator", "decorators run when the class is defined (at load time for a module-level class), in helpers the gas meter does not see; call the function yourself");
+    } else if (ts.isEnumMember(node) && node.initializer !== undefined && !isConstantExpression(ts, node.initializer)) {
+      report(node.initializer, "no-load-time-code", LOAD_TIME.enum);
+    } else if (ts.isMethodDeclaration(node) && node.asteriskToken !== undefined) {
+      report(node, "no-generator-method", "a generator method's prototype could be replaced at run time to lengthen a prototype chain; use a generator function (function*) or return an iterator");
+    } else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent) && isConstructorKey(node.propertyName ?? node.name)) {
+      report(node, "no-constructor-destructuring", "destructuring a computed key or `constructor` is not available to contracts (it could hand out the engine's Array constructor); read the property with `.` or `[…]`");
+    } else if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent) && isAssignmentPattern(ts, node.parent) && isConstructorKey(node.name)) {
+      report(node, "no-constructor-destructuring", "destructuring a computed key or `constructor` is not available to contracts (it could hand out the engine's Array constructor); read the property with `.` or `[…]`");
+    }
     if (ts.isIdentifier(node)) {
       if (node.text.startsWith(RESERVED_PREFIX)) report(node, "no-reserved-identifier", `identifiers starting with ${RESERVED_PREFIX} are reserved for gas metering`);
       else if (!isNameOnly(ts, node) && !inTypePosition(ts, node)) {
@@ -416,6 +500,10 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
     }
     ts.forEachChild(node, visit);
   };
+  /** A destructured key that is computed or names `constructor`. */
+  const isConstructorKey = (name: TsNs.PropertyName | TsNs.BindingName): boolean =>
+    ts.isComputedPropertyName(name) || ((ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === "constructor");
+
   const checkStorageWrite = (call: TsNs.CallExpression): void => {
     const callee = unwrap(ts, call.expression);
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== "set") return;
@@ -429,6 +517,20 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
   visit(sf);
   // Stable: findings at the same position keep the order they were found in.
   return findings.sort((a, b) => a.at - b.at).map((f) => f.finding);
+}
+
+/**
+ * `parse()`, or a ContractLoadError when the source nests too deeply for the compiler's recursive
+ * parser on this thread's stack (the lint refuses anything nested deeper than MAX_SYNTAX_DEPTH
+ * anyway, far below what any thread can parse).
+ */
+export function parseOrRefuse<T>(parse: () => T, file: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RangeError) throw new ContractLoadError(`${file}: no-deep-nesting: syntax nested more than ${MAX_SYNTAX_DEPTH} levels deep; split the expression or the function`);
+    throw error;
+  }
 }
 
 /** Throws a ContractLoadError naming the first finding. */

@@ -11,7 +11,7 @@ import type { Project } from "ts-morph";
 import { ContractLoadError } from "../core/errors.js";
 import { packageRoot } from "../core/paths.js";
 import { deriveTemplates } from "./derive.js";
-import { lintOrThrow } from "./lint.js";
+import { lintOrThrow, parseOrRefuse } from "./lint.js";
 import { ANALYZER_VERSION, type ContractTemplates } from "./template.js";
 
 let project: Project | undefined;
@@ -47,7 +47,7 @@ const memory = new Map<string, ContractTemplates>();
 /** Lint and analyze one contract source (no cache). Throws ContractLoadError on a lint finding. */
 export async function analyzeSource(source: string, file: string): Promise<ContractTemplates> {
   const { project: p, ts } = await getProject();
-  const sf = p.createSourceFile(`/contracts/${createHash("sha1").update(file).digest("hex")}.ts`, source, { overwrite: true }).compilerNode;
+  const sf = parseOrRefuse(() => p.createSourceFile(`/contracts/${createHash("sha1").update(file).digest("hex")}.ts`, source, { overwrite: true }).compilerNode, file);
   try {
     lintOrThrow(ts, sf, file);
     return deriveTemplates(ts, sf, file, templatesHash(source));

@@ -9,8 +9,8 @@
  * and its writes reach LMDB once, at commit, in the transaction that also moves the head.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, rmSync, rmdirSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { BaseError, InputError } from "../core/errors.js";
 import type { Address, Block, EnforcementPolicy, ExecutionMode, ExecutionResult, Genesis, Value } from "../core/types.js";
 import { ContractRuntime, SAMPLE_CONTRACTS } from "../contracts/runtime/runtime.js";
@@ -82,6 +82,8 @@ export interface CommitBlockReturnType {
 interface Pending {
   readonly record: ChainRecord;
   readonly state: StateStore;
+  /** Whether the directory existed before the chain was opened (it is removed again otherwise if the first commit fails). */
+  readonly dirExisted: boolean;
 }
 
 function sha256(data: string | Buffer): string {
@@ -162,7 +164,7 @@ export class Chain {
         if (genesis === undefined) throw new InputError(`${parameters.stateDir} holds no chain yet: give the genesis to initialize it (--genesis FILE)`, { field: "--state" });
         const { runtime, state, record } = await deployGenesis(genesis);
         const chain = new Chain({ stateDir: dir, runtime, threads, genesis, baseDir, capacity: parameters.capacity, head: { number: 0n, stateRoot: record.genesisRoot } });
-        chain.#pending = { record, state };
+        chain.#pending = { record, state, dirExisted: existsSync(dir) };
         await db?.close();
         return chain;
       }
@@ -255,7 +257,19 @@ export class Chain {
       throw new InputError(`block ${block.number} does not follow the head: the chain is at block ${this.#head.number}, so the next block is ${expected}`, { ...where, field: "number" });
     }
     const prepared = parameters.prepared ?? prepareBlock(block, this.runtime, parameters.file);
-    if (this.#pending !== undefined) await this.#initialize(this.#pending);
+    const initializing = this.#pending;
+    if (initializing !== undefined) await this.#initialize(initializing);
+    try {
+      return await this.#execute(parameters, prepared);
+    } catch (error) {
+      // The directory is created by the first commit: a first block that fails leaves none.
+      if (initializing !== undefined) await this.#uninitialize(initializing);
+      throw error;
+    }
+  }
+
+  async #execute(parameters: CommitBlockParameters, prepared: readonly PreparedTx[]): Promise<CommitBlockReturnType> {
+    const { block } = parameters;
     const executor = this.#executor!;
     const state = executor.state;
     const db = this.#db;
@@ -319,6 +333,24 @@ export class Chain {
       throw error;
     }
     this.#pending = undefined;
+  }
+
+  /** Undo `#initialize` after a failed first commit: the directory goes back to what it was (nothing, or empty). */
+  async #uninitialize(pending: Pending): Promise<void> {
+    await this.#executor?.close();
+    await this.#db?.close();
+    this.#executor = undefined;
+    this.#db = undefined;
+    this.#pending = pending;
+    const dir = this.stateDir!;
+    for (const file of ["data.mdb", "lock.mdb"]) rmSync(join(dir, file), { force: true });
+    if (!pending.dirExisted) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // someone else put something there: leave it
+      }
+    }
   }
 
   #checkOpen(): void {

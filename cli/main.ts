@@ -60,4 +60,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `prescient run … | head`: a reader that stops early closes the pipe. What it did not read is not
+// an error of prescient: stop quietly, with the status the command had so far.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+});
+
 process.exitCode = await main(hideBin(process.argv));

@@ -85,6 +85,7 @@ export function runTx(p: PreparedTx, runtime: ContractRuntime, host: TxHost, opt
       error = describeThrown(thrown, runtime.sandbox);
     }
     host.endExecution();
+    if (host.watchdog !== undefined) throw host.watchdog;
     if (host.scheduleViolation !== undefined) return undefined;
     let status: Receipt["status"] = "success";
     if (host.outOfGas) {

@@ -17,6 +17,7 @@ import type { BlockInfo, CallContext, Host } from "../contracts/sdk/host.js";
 import { decodeCallArgs, decodeReturn, type MethodAbi } from "../contracts/runtime/abi.js";
 import type { ContractRuntime, DeployedContract } from "../contracts/runtime/runtime.js";
 import type { StateStore } from "../state/state.js";
+import { BaseError } from "../core/errors.js";
 
 /** Writes buffered by a transaction; `undefined` marks a deleted (zeroed) location. */
 export type Overlay = Map<string, Value | undefined>;
@@ -49,6 +50,24 @@ const declaredMatchers = new WeakMap<Tx, ScheduleGuard>();
 
 /** Inner calls deeper than this revert, so recursion fails the same way on every thread's stack. */
 export const MAX_CALL_DEPTH = 64;
+
+/**
+ * A transaction ran longer than the watchdog allows: something escaped the gas meter. It is not a
+ * receipt (wall-clock time differs between machines) but the block's failure: nothing of the
+ * block is committed, the process goes on. See `TxHost.charge`.
+ */
+export class WatchdogError extends BaseError {
+  override name = "WatchdogError";
+}
+
+/** Metered charges between two looks at the clock. */
+const WATCHDOG_TICKS = 4096;
+
+/** The watchdog's wall-clock budget per transaction, in ms: PRESCIENT_TX_WATCHDOG_MS, or 30 s. */
+export function transactionWatchdogMs(): number {
+  const configured = Number(process.env.PRESCIENT_TX_WATCHDOG_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 30_000;
+}
 
 export class TxHost implements Host {
   frame: CallContext;
@@ -85,6 +104,12 @@ export class TxHost implements Host {
   /** The running contract's own locations: `<self>/`. */
   #own: string;
   #gasAvailable = 0;
+  /** Charges since the transaction began, and when its watchdog fires (0 until first looked at). */
+  #ticks = 0;
+  #deadline = 0;
+  readonly #watchdogMs = transactionWatchdogMs();
+  /** Set when the watchdog fired: runTx throws it, failing the block. */
+  watchdog: WatchdogError | undefined;
   #policy: EnforcementPolicy = "off";
   #readable: LocationMatcher | undefined;
   #writable: LocationMatcher | undefined;
@@ -131,12 +156,32 @@ export class TxHost implements Host {
     if (!this.metered) return;
     if (this.failure !== undefined) throw this.failure;
     this.gasUsed += gas;
+    if ((++this.#ticks & (WATCHDOG_TICKS - 1)) === 0) this.#watch();
     // Out of gas is sticky: a contract that catches OutOfGas cannot run on, every later charge
     // throws again and the receipt says out-of-gas whatever the contract did with the error.
     if (this.gasUsed > this.#gasAvailable || this.outOfGas) {
+      if (this.watchdog !== undefined) throw this.watchdog;
       this.outOfGas = true;
       throw Object.freeze(new this.#errors.OutOfGas(this.#gasAvailable));
     }
+  }
+
+  /**
+   * The watchdog, for what escapes the meter (a builtin far slower than its gas says): every few
+   * thousand charges it looks at the clock, and a transaction past its wall-clock budget stops for
+   * good — every later charge throws — and fails the block (runTx throws it). Cheap: a counter per
+   * charge, a clock read per WATCHDOG_TICKS.
+   */
+  #watch(): void {
+    const now = performance.now();
+    if (this.#deadline === 0) {
+      this.#deadline = now + this.#watchdogMs;
+      return;
+    }
+    if (now <= this.#deadline) return;
+    this.watchdog = new WatchdogError(`a transaction ran more than ${this.#watchdogMs} ms (PRESCIENT_TX_WATCHDOG_MS): it escaped the gas meter, and the block is refused`);
+    this.#gasAvailable = -1;
+    throw this.watchdog;
   }
 
   abort(reason: string): never {
@@ -316,6 +361,9 @@ export class TxHost implements Host {
     this.events.length = 0;
     this.gasUsed = 0;
     this.outOfGas = false;
+    this.#ticks = 0;
+    this.#deadline = 0;
+    this.watchdog = undefined;
     this.violation = undefined;
     this.failure = undefined;
     this.violations = 0;

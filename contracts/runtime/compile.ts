@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { ContractLoadError } from "../../core/errors.js";
 import { packageRoot } from "../../core/paths.js";
 import type { ContractAbi, MethodAbi, ParamAbi, ParamType } from "./abi.js";
-import { lintOrThrow } from "../../analyzer/lint.js";
+import { lintOrThrow, parseOrRefuse } from "../../analyzer/lint.js";
 import { gasTransformer } from "../../analyzer/instrument.js";
 
 /** Bump when the output of `compileContract` changes for the same source. */
@@ -96,7 +96,7 @@ function readAbi(ts: Ts, sf: import("ts-morph").ts.SourceFile, file: string): Co
  */
 export async function compileContract(source: string, file: string): Promise<CompiledContract> {
   const ts = await loadTs();
-  const sf = ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const sf = parseOrRefuse(() => ts.createSourceFile(file, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS), file);
   const syntax = (sf as unknown as { parseDiagnostics?: import("ts-morph").ts.DiagnosticWithLocation[] }).parseDiagnostics?.[0];
   if (syntax !== undefined) {
     const where = sf.getLineAndCharacterOfPosition(syntax.start);
