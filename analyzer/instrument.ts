@@ -4,9 +4,10 @@
  *
  * - every function, method, accessor, constructor and arrow body into
  *   `{ __prescient_enter(w, g, b); try { …body } finally { __prescient_exit(w); } }` — entering
- *   charges `g` gas (GAS.step per NODES_PER_GAS syntax nodes of the body's own code), counts `b`
- *   bytes against the memory limit (what the body's literals, closures and calls allocate, see
- *   `allocationBytes`), counts the frame and reserves `w` stack slots, an upper bound of the engine
+ *   charges `g` gas (GAS.step per NODES_PER_GAS syntax nodes of the body's own code, plus the
+ *   memory gas of `b`), counts `b` bytes against the memory limit (what the body's literals,
+ *   closures and calls allocate, see `allocationBytes`), counts the frame and reserves `w` stack
+ *   slots, an upper bound of the engine
  *   frame the function needs (16 + its parameters + the size of its syntax tree), so unbounded
  *   recursion ends in out-of-gas or in a depth revert, never in an engine stack overflow, whose
  *   depth depends on the thread. Default parameters and destructured parameters are evaluated
@@ -31,6 +32,7 @@
  * contracts cannot name them (the lint reserves the prefix).
  */
 import type { ts as TsNs } from "ts-morph";
+import { SIZE_GAS } from "../contracts/sdk/gas.js";
 
 type Ts = typeof TsNs;
 
@@ -156,7 +158,8 @@ export function stepCost(ts: Ts, roots: readonly (TsNs.Node | undefined)[]): Ste
     ts.forEachChild(n, count);
   };
   for (const root of roots) if (root !== undefined) count(root);
-  return { gas: Math.max(1, Math.ceil(nodes / NODES_PER_GAS)), bytes };
+  // The memory gas of what the code allocates is folded in here, once, at compile time.
+  return { gas: Math.max(1, Math.ceil(nodes / NODES_PER_GAS)) + Math.floor(bytes / SIZE_GAS.bytes), bytes };
 }
 
 /** What runs per iteration of a loop: its body, and a `for`'s condition and incrementor or a `while`'s condition. */

@@ -26,7 +26,7 @@
 export interface RealmMeter {
   /** Charge gas during a transaction's execute phase (a no-op elsewhere). */
   charge(gas: number): void;
-  /** Count `bytes` against the transaction's memory limit, before they are allocated. */
+  /** Count `bytes` against the transaction's memory limit and charge their gas, before they are allocated. */
   allocate(bytes: number): void;
   /** Reserve stack slots (a Revert when the budget is exhausted). */
   reserve(slots: number): void;
@@ -106,31 +106,19 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const gas = sizeGas(n, L.propertiesPerGas);
     if (gas > 0) charge(gas);
   };
-  // What a builtin creates (not only walks) is also counted against the memory limit, from the
-  // first unit: 8 bytes an element, 2 a character, 48 a property, before it is allocated.
-  const createdElements = (n: number): void => {
-    allocate(n * 8);
-    chargeElements(n);
-  };
-  const createdChars = (n: number): void => {
-    allocate(n * 2);
-    chargeChars(n);
-  };
-  const createdProperties = (n: number): void => {
-    allocate(n * 48);
-    chargeProperties(n);
-  };
+  // What a builtin creates (not only walks) pays memory gas and is counted against the memory
+  // limit, from the first unit: 8 bytes an element, 2 a character, 48 a property, before it is allocated.
+  const createdElements = (n: number): void => allocate(n * 8);
+  const createdChars = (n: number): void => allocate(n * 2);
+  const createdProperties = (n: number): void => allocate(n * 48);
   const limit = (what: string, n: number, max: number): void => {
     if (n > max) throw new RealmRangeError(`${what}: ${n} exceeds the contract limit of ${max}`);
   };
-  /** A string a builtin or an operator created: limited, and counted (gas beyond `free` characters, memory from the first). */
+  /** A string a builtin or an operator created: limited, and paid for as memory. */
   const checkedString = (what: string, s: string): string => {
     const n = s.length;
+    if (n > L.free) limit(what, n, L.stringLength);
     allocate(n * 2);
-    if (n > L.free) {
-      limit(what, n, L.stringLength);
-      chargeChars(n);
-    }
     return s;
   };
   const BIGINT_COUNTED = 1n << 256n;

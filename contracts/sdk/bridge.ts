@@ -66,6 +66,7 @@ export function sdkConfig(maxFrames: number): string {
     mapKey: LIMITS.mapKey,
     sizeGas: { free: SIZE_GAS.free, chars: SIZE_GAS.chars },
     memory: LIMITS.memory,
+    bytesPerGas: SIZE_GAS.bytes,
   };
   return JSON.stringify(config);
 }

@@ -74,13 +74,20 @@ export const LIMITS = {
 } as const;
 
 /**
- * Gas for size: what a builtin or an operator creates or walks beyond `free` units costs one gas
- * per `elements` array elements, per `chars` characters or per `properties` object properties.
- * Below `free` it costs nothing, so ordinary contract code pays only the schedule above.
+ * Gas for size: what a builtin or an operator walks beyond `free` units costs one gas per
+ * `elements` array elements, per `chars` characters or per `properties` object properties; below
+ * `free` walking costs nothing. What it creates costs memory gas (`bytes`).
  */
 export const SIZE_GAS = {
   free: 1024,
   elements: 8,
   chars: 64,
   properties: 2,
+  /**
+   * What is created (not walked) pays for its memory from the first byte: one gas per 64 bytes of
+   * the meter's estimate (8 an element, 2 a character, 48 a property, the compiler's estimate of a
+   * body's literals, closures and calls). So memory costs gas whatever the sizes of single calls,
+   * and retaining it (whose garbage collection costs time) cannot be cheap.
+   */
+  bytes: 64,
 } as const;

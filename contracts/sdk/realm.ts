@@ -51,6 +51,8 @@ export interface SdkConfig {
   readonly sizeGas: { readonly free: number; readonly chars: number };
   /** Bytes a transaction (or a module's load) may allocate, by the meter's estimate (LIMITS.memory). */
   readonly memory: number;
+  /** Bytes of memory one gas pays for (SIZE_GAS.bytes). */
+  readonly bytesPerGas: number;
 }
 
 /** What `defineSdk` returns: the contract-facing module and the runtime's own handles. */
@@ -91,7 +93,7 @@ export interface SdkRealm {
   /** Gas for size, memory and the contract stack budget, for the sandbox's intrinsic guards. */
   readonly meter: {
     readonly charge: (gas: number) => void;
-    /** Count `bytes` against the memory limit before they are allocated. */
+    /** Count `bytes` against the memory limit, and charge their gas, before they are allocated. */
     readonly allocate: (bytes: number) => void;
     readonly reserve: (slots: number) => void;
     readonly release: (slots: number) => void;
@@ -313,7 +315,9 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   // the limit the transaction fails for good. Counted per transaction from zero (see `invoke`).
   let allocated = 0;
   const maxAllocated = config.memory;
-  const allocate = (bytes: number): void => {
+  const bytesPerGas = config.bytesPerGas;
+  /** Count `bytes` against the memory limit (their gas is paid elsewhere: the compiler folded it into a step's). */
+  const count = (bytes: number): void => {
     allocated += bytes;
     if (allocated > maxAllocated) {
       try {
@@ -322,6 +326,11 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
         throw fromHost(error);
       }
     }
+  };
+  /** Count `bytes` and charge their gas: one per `bytesPerGas` bytes (what a builtin or an operator creates). */
+  const allocate = (bytes: number): void => {
+    count(bytes);
+    if (bytes >= bytesPerGas) meterSize(floor(bytes / bytesPerGas));
   };
 
   // ---- call context -------------------------------------------------------------------------
@@ -651,15 +660,16 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   let depth = 0;
   const maxFrames = config.maxFrames;
   const STEP = config.gas.step!;
-  // `gas` is the step's cost (GAS.step per few syntax nodes of the body, see analyzer/instrument.ts)
-  // and `bytes` the estimate of what the body allocates; both are constants the compiler wrote.
+  // `gas` is the step's cost (GAS.step per few syntax nodes of the body, and the gas of what it
+  // allocates, see analyzer/instrument.ts) and `bytes` the estimate of what the body allocates;
+  // both are constants the compiler wrote.
   const step = (gas?: number, bytes?: number): void => {
     try {
       hostMeter(gas === undefined ? STEP : gas);
     } catch (error) {
       throw fromHost(error);
     }
-    if (bytes !== undefined) allocate(bytes);
+    if (bytes !== undefined) count(bytes);
   };
   const enter = (slots: number, gas?: number, bytes?: number): void => {
     try {
@@ -667,7 +677,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     } catch (error) {
       throw fromHost(error);
     }
-    if (bytes !== undefined) allocate(bytes);
+    if (bytes !== undefined) count(bytes);
     if (depth >= maxFrames) throw new Revert(`call depth exceeds ${maxFrames} contract frames`);
     reserve(slots);
     depth++;
