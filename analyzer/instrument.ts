@@ -24,7 +24,8 @@
  *   computed key (`x[k](…)`) through `__prescient_key`, which refuses "constructor";
  * - what chooses a prototype (`{ __proto__: p }`, `class … extends E`) through helpers that bound
  *   the prototype chain, and every `function`/`function*` through `__prescient_fn`, which makes its
- *   `prototype` read-only;
+ *   `prototype` read-only (an object literal or class with generator methods through
+ *   `__prescient_methods`, which does the same for each);
  * - the end of the module into `__prescient_freeze(…every module-level binding)`, so a module's
  *   constants, functions and classes cannot carry state from one transaction to the next.
  *
@@ -54,12 +55,13 @@ const KEY = "__prescient_key";
 const PROTO = "__prescient_proto";
 const HERITAGE = "__prescient_heritage";
 const FN = "__prescient_fn";
+const METHODS = "__prescient_methods";
 
 /**
  * The module wrapper's helper parameters, in order: the SDK's metering helpers (step, enter, exit,
  * freeze), then the intrinsic guards' operator helpers (OPERATOR_HELPERS of intrinsics.ts).
  */
-export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN] as const;
+export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN, METHODS] as const;
 
 /** Slots every metered frame reserves on top of its size: the engine's frame header and the builtin frames a call may put above it. */
 export const FRAME_BASE_SLOTS = 16;
@@ -218,6 +220,12 @@ function isHarmlessKey(ts: Ts, key: TsNs.Expression): boolean {
   return ts.isStringLiteralLike(key) && key.text !== "constructor";
 }
 
+/** Whether an object literal or a class defines a generator method (whose `prototype` is writable). */
+function hasGeneratorMethod(ts: Ts, node: TsNs.ObjectLiteralExpression | TsNs.ClassLikeDeclaration): boolean {
+  const members: readonly TsNs.Node[] = ts.isObjectLiteralExpression(node) ? node.properties : node.members;
+  return members.some((m) => ts.isMethodDeclaration(m) && m.asteriskToken !== undefined);
+}
+
 function isProtoKey(ts: Ts, name: TsNs.PropertyName): boolean {
   return (ts.isIdentifier(name) || ts.isStringLiteral(name)) && name.text === "__proto__";
 }
@@ -293,7 +301,8 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
     const parameterProperties = (parameters: readonly TsNs.ParameterDeclaration[]): { parameters: TsNs.ParameterDeclaration[]; assignments: TsNs.Statement[] } => {
       const assignments: TsNs.Statement[] = [];
       const plain = parameters.map((p) => {
-        if (!ts.isParameterPropertyDeclaration(p, p.parent) || !ts.isIdentifier(p.name)) return p;
+        const property = p.modifiers?.some((m) => m.kind === K.PublicKeyword || m.kind === K.PrivateKeyword || m.kind === K.ProtectedKeyword || m.kind === K.ReadonlyKeyword || m.kind === K.OverrideKeyword);
+        if (property !== true || !ts.isIdentifier(p.name)) return p;
         assignments.push(f.createExpressionStatement(f.createAssignment(f.createPropertyAccessExpression(f.createThis(), p.name.text), f.createIdentifier(p.name.text))));
         return f.updateParameterDeclaration(p, p.modifiers?.filter((m) => ts.isDecorator(m)), p.dotDotDotToken, p.name, p.questionToken, p.type, p.initializer);
       });
@@ -414,6 +423,13 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
       }
       if (ts.isHeritageClause(n) && n.token === K.ExtendsKeyword && ts.isClassLike(node.parent)) {
         return f.updateHeritageClause(n, n.types.map((t) => f.updateExpressionWithTypeArguments(t, call(HERITAGE, [t.expression]), t.typeArguments)));
+      }
+      // Generator methods: locked as soon as their object or class exists.
+      if ((ts.isObjectLiteralExpression(n) && !isWriteTarget(ts, node)) || ts.isClassExpression(n)) {
+        if (hasGeneratorMethod(ts, node as TsNs.ObjectLiteralExpression | TsNs.ClassExpression)) return call(METHODS, [n as TsNs.Expression]);
+      }
+      if (ts.isClassDeclaration(n) && n.name !== undefined && hasGeneratorMethod(ts, node as TsNs.ClassDeclaration)) {
+        return [n, callStatement(METHODS, [f.createIdentifier(n.name.text)])] as unknown as TsNs.Node;
       }
       if (ts.isCaseBlock(n)) {
         // A function declared in any clause exists in every clause: each clause locks them all first.

@@ -44,7 +44,6 @@ export type LintRule =
   | "no-unavailable"
   | "no-load-time-code"
   | "no-decorator"
-  | "no-generator-method"
   | "no-constructor-destructuring"
   | "no-deep-nesting";
 
@@ -451,8 +450,6 @@ export function lintSource(ts: Ts, sf: TsNs.SourceFile, file: string): LintFindi
       report(node, "no-decorator", "decorators run when the class is defined (at load time for a module-level class), in helpers the gas meter does not see; call the function yourself");
     } else if (ts.isEnumMember(node) && node.initializer !== undefined && !isConstantExpression(ts, node.initializer)) {
       report(node.initializer, "no-load-time-code", LOAD_TIME.enum);
-    } else if (ts.isMethodDeclaration(node) && node.asteriskToken !== undefined) {
-      report(node, "no-generator-method", "a generator method's prototype could be replaced at run time to lengthen a prototype chain; use a generator function (function*) or return an iterator");
     } else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent) && isConstructorKey(node.propertyName ?? node.name)) {
       report(node, "no-constructor-destructuring", "destructuring a computed key or `constructor` is not available to contracts (it could hand out the engine's Array constructor); read the property with `.` or `[…]`");
     } else if ((ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) && ts.isObjectLiteralExpression(node.parent) && isAssignmentPattern(ts, node.parent) && isConstructorKey(node.name)) {

@@ -127,6 +127,8 @@ const ATTEMPTS: readonly Attempt[] = [
   { class: "prototype chains", to: "chains", fn: "viaClassExtends", status: "revert", error: CHAIN("class extends") },
   { class: "prototype chains", to: "chains", fn: "viaFunctionPrototype", status: "revert", error: READ_ONLY("prototype") },
   { class: "prototype chains", to: "chains", fn: "viaGenerator", status: "revert", error: READ_ONLY("prototype") },
+  { class: "prototype chains", to: "chains", fn: "viaGeneratorMethod", status: "revert", error: READ_ONLY("prototype") },
+  { class: "prototype chains", to: "chains", fn: "viaClassGeneratorMethod", status: "revert", error: READ_ONLY("prototype") },
   { class: "prototype chains", to: "chains", fn: "viaSetPrototypeOf", status: "revert", error: /^contract error: TypeError: Object\.setPrototypeOf is not available to contracts/ },
   { class: "prototype chains", to: "chains", fn: "viaProtoSetter", status: "revert", error: /^contract error: TypeError: setting __proto__ is not available to contracts/ },
   { class: "prototype chains", to: "chains", fn: "instanceofWalks", status: "revert", error: CHAIN("Object.create") },

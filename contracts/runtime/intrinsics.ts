@@ -52,7 +52,7 @@ export interface IntrinsicLimits {
 }
 
 /** Names of the operator helpers, in the order `guardIntrinsics` returns them. */
-export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn"] as const;
+export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn", "methods"] as const;
 
 type Fn = (...args: never[]) => unknown;
 
@@ -738,6 +738,24 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     if (typeof f === "function" && hasOwn(f, "prototype")) defineProperty(f, "prototype", { writable: false });
     return f;
   };
+  /**
+   * An object literal or a class with generator methods, just created: each generator method's
+   * `prototype` made read-only, as `fn` does for functions (instrumented where they are defined).
+   */
+  const methods = <T>(target: T): T => {
+    const holders: unknown[] = [target];
+    if (typeof target === "function") holders.push((target as { prototype?: unknown }).prototype);
+    for (let h = 0; h < holders.length; h++) {
+      const holder = holders[h];
+      if (!isObjectLike(holder)) continue;
+      const keys = ownKeys(holder);
+      for (let i = 0; i < keys.length; i++) {
+        const d = getOwnPropertyDescriptor(holder, keys[i]!);
+        if (d !== undefined && "value" in d && d.value !== target) fn(d.value);
+      }
+    }
+    return target;
+  };
 
   // Collections built from an iterable take it through `materialize`.
   for (const name of ["Map", "Set", "WeakMap", "WeakSet"]) {
@@ -916,5 +934,5 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     if (name === "constructor") throw new RealmTypeError("a method call through a computed \"constructor\" key is not available to contracts");
     return name;
   };
-  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn] as Fn[]);
+  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn, methods] as Fn[]);
 }

@@ -55,6 +55,8 @@ const CASES: readonly (readonly [string, string, string])[] = [
   ["console", '    console.log("x");', "bad.ts:5:5: no-unavailable: console is not available to contracts: emit an event instead (this.emit)"],
   ["typed arrays", "    const b = new Uint8Array(2 ** 30);", "bad.ts:5:19: no-unavailable: Uint8Array is not available to contracts (typed arrays allocate memory outside the gas meter); use arrays and bigints"],
   ["WeakRef", "    const w = new WeakRef({});", "bad.ts:5:19: no-unavailable: WeakRef is not available to contracts: garbage collection is not deterministic"],
+  ["destructuring constructor", "    const { constructor: C } = [];", "bad.ts:5:13: no-constructor-destructuring: destructuring a computed key or `constructor` is not available to contracts (it could hand out the engine's Array constructor); read the property with `.` or `[…]`"],
+  ["destructuring a computed key", '    const k = "a";\n    const { [k]: v } = { a: 1n };', "bad.ts:6:13: no-constructor-destructuring: destructuring a computed key or `constructor` is not available to contracts (it could hand out the engine's Array constructor); read the property with `.` or `[…]`"],
 ];
 
 /** Rules about what a module may keep: each source, the finding it must raise first. */
@@ -73,6 +75,11 @@ const MODULE_CASES: readonly (readonly [string, string, string])[] = [
   ["module", `${HEAD}export default class Bad extends Contract {\n  f(): unknown {\n    return module;\n  }\n}\n`, "bad.ts:4:12: no-module-wrapper: module is the module wrapper's"],
   ["exports", `${HEAD}export default class Bad extends Contract {\n  f(): unknown {\n    return exports;\n  }\n}\n`, "bad.ts:4:12: no-module-wrapper: exports is the module wrapper's"],
   ["the wrapper's arguments", `${HEAD}const all = () => arguments;\nexport default class Bad extends Contract {}\n`, "bad.ts:2:19: no-module-wrapper: arguments outside a function is the module wrapper's"],
+  ["an enum initializer that runs code", `${HEAD}enum E {\n  A = Math.max(1, 2),\n}\nexport default class Bad extends Contract {}\n`, "bad.ts:3:7: no-load-time-code: an enum member's initializer runs when the module loads"],
+  ["a computed member name that runs code", `${HEAD}export default class Bad extends Contract {\n  [String(1)](): void {}\n}\n`, "bad.ts:3:3: no-load-time-code: a computed member name of a module-level class runs when the module loads"],
+  ["an extends clause that runs code", `${HEAD}class Base extends [Contract][0]! {}\nexport default class Bad extends Base {}\n`, "bad.ts:2:20: no-load-time-code: a module-level class's extends clause runs when the module loads"],
+  ["a decorator", `${HEAD}function d(_t: unknown, _c: unknown): void {}\nexport default class Bad extends Contract {\n  @d\n  f(): void {}\n}\n`, "bad.ts:4:3: no-decorator: decorators run when the class is defined"],
+  ["syntax nested too deeply", `${HEAD}export default class Bad extends Contract {\n  f(): bigint {\n    return ${"(".repeat(250)}1n${")".repeat(250)};\n  }\n}\n`, "no-deep-nesting: syntax nested more than 200 levels deep"],
 ];
 
 describe("module-state rules", () => {
@@ -81,6 +88,11 @@ describe("module-state rules", () => {
       expect((await loadError(source)).shortMessage).toContain(message);
     });
   }
+
+  it("accepts enums of literals, computed names that are names, generator methods and decorator-free classes", async () => {
+    const source = `${HEAD}enum Side {\n  Buy = 1,\n  Sell = Buy + 1,\n}\nclass Range {\n  *[Symbol.iterator](): Generator<bigint> {\n    yield 1n;\n  }\n}\nexport default class Ok extends Contract {\n  f(): bigint {\n    let n = BigInt(Side.Sell);\n    for (const x of new Range()) n += x;\n    return n;\n  }\n}\n`;
+    await expect(compileContract(source, "ok.ts")).resolves.toBeDefined();
+  });
 
   it("accepts literal constants, functions, classes, helper classes with constructors and storage fields", async () => {
     const source = `${HEAD}const FEES = [1n, 2n, 3n];\nconst LIMITS = { max: 10n, name: \`v\${1}\` };\nfunction twice(x: bigint): bigint {\n  return x * 2n;\n}\nclass Pair {\n  static readonly ZERO = 0n;\n  constructor(readonly a: bigint, readonly b: bigint) {}\n}\nexport default class Ok extends Contract {\n  readonly total = new StorageValue<bigint>("total", 0n);\n  readonly unit = 1n;\n  f(): bigint {\n    const p = new Pair(FEES[0]!, LIMITS.max);\n    let sum = 0n;\n    sum += twice(p.a) + Pair.ZERO;\n    return sum + this.total.get() + this.unit;\n  }\n}\n`;
