@@ -26,6 +26,9 @@
  *   the prototype chain, and every `function`/`function*` through `__prescient_fn`, which makes its
  *   `prototype` read-only (an object literal or class with generator methods through
  *   `__prescient_methods`, which does the same for each);
+ * - every `try` so that what it catches passes `__prescient_caught` first (a `try … finally` gets a
+ *   `catch` that does so and rethrows): an error the engine made may quote a long string the
+ *   contract made, and catching it in a loop must not be a cheap way to make the engine copy it;
  * - the end of the module into `__prescient_freeze(…every module-level binding)`, so a module's
  *   constants, functions and classes cannot carry state from one transaction to the next.
  *
@@ -56,12 +59,13 @@ const PROTO = "__prescient_proto";
 const HERITAGE = "__prescient_heritage";
 const FN = "__prescient_fn";
 const METHODS = "__prescient_methods";
+const CAUGHT = "__prescient_caught";
 
 /**
  * The module wrapper's helper parameters, in order: the SDK's metering helpers (step, enter, exit,
  * freeze), then the intrinsic guards' operator helpers (OPERATOR_HELPERS of intrinsics.ts).
  */
-export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN, METHODS] as const;
+export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN, METHODS, CAUGHT] as const;
 
 /** Slots every metered frame reserves on top of its size: the engine's frame header and the builtin frames a call may put above it. */
 export const FRAME_BASE_SLOTS = 16;
@@ -378,6 +382,29 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
       return f.updatePropertyDeclaration(n, n.modifiers, n.name, n.questionToken ?? n.exclamationToken, n.type, f.createCallExpression(f.createParenthesizedExpression(metered), undefined, []));
     };
 
+    /** A `try` whose caught exception passes `__prescient_caught` first, whether a `catch` or a `finally` handles it. */
+    const catchPaid = (n: TsNs.TryStatement): TsNs.TryStatement => {
+      const clause = n.catchClause;
+      if (clause === undefined) {
+        const e = f.createUniqueName("_e");
+        const rethrow = f.createCatchClause(f.createVariableDeclaration(e), f.createBlock([callStatement(CAUGHT, [e]), f.createThrowStatement(e)], true));
+        return f.updateTryStatement(n, n.tryBlock, rethrow, n.finallyBlock);
+      }
+      const declared = clause.variableDeclaration;
+      // A destructured binding (`catch ({ message })`) is bound from a name of our own.
+      const e = declared !== undefined && ts.isIdentifier(declared.name) ? f.createIdentifier(declared.name.text) : f.createUniqueName("_e");
+      const prologue: TsNs.Statement[] = [callStatement(CAUGHT, [e])];
+      if (declared !== undefined && !ts.isIdentifier(declared.name)) prologue.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(declared.name, undefined, undefined, e)], ts.NodeFlags.Let)));
+      const variable = declared !== undefined && ts.isIdentifier(declared.name) ? declared : f.createVariableDeclaration(e);
+      const handled = f.updateCatchClause(clause, variable, f.createBlock([...prologue, ...clause.block.statements], true));
+      if (n.finallyBlock === undefined) return f.updateTryStatement(n, n.tryBlock, handled, undefined);
+      // What the catch block throws reaches the finally (which may swallow it): paid on the way too.
+      const inner = f.createTryStatement(n.tryBlock, handled, undefined);
+      const e2 = f.createUniqueName("_e");
+      const rethrow = f.createCatchClause(f.createVariableDeclaration(e2), f.createBlock([callStatement(CAUGHT, [e2]), f.createThrowStatement(e2)], true));
+      return f.updateTryStatement(n, f.createBlock([inner], true), rethrow, n.finallyBlock);
+    };
+
     /** Member reads that could yield the engine's Array constructor, and calls through a computed key. */
     const guardMember = (n: TsNs.Node, original: TsNs.Node): TsNs.Node => {
       if (isWriteTarget(ts, original)) return n;
@@ -431,6 +458,7 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
       if (ts.isClassDeclaration(n) && n.name !== undefined && hasGeneratorMethod(ts, node as TsNs.ClassDeclaration)) {
         return [n, callStatement(METHODS, [f.createIdentifier(n.name.text)])] as unknown as TsNs.Node;
       }
+      if (ts.isTryStatement(n)) return catchPaid(n);
       if (ts.isCaseBlock(n)) {
         // A function declared in any clause exists in every clause: each clause locks them all first.
         const locks = lockDeclared(n.clauses.flatMap((c) => c.statements));

@@ -88,6 +88,7 @@ const ATTEMPTS: readonly Attempt[] = [
   // Gas: every malformed count reverts where it enters the meter.
   ...["negativeWork", "fractionalWork", "nanWork", "infiniteWork", "unsafeWork", "objectWork"].map((fn): Attempt => ({ class: "gas", to: "gas", fn, status: "revert", error: WORK })),
   { class: "gas", to: "gas", fn: "replaceMath", status: "revert", error: READ_ONLY("Math") },
+  { class: "gas", to: "gas", fn: "signatures", gas: 1_000_000n, status: "out-of-gas" },
   // Typed calls: decoded by the callee's ABI, in the caller.
   { class: "typed calls", to: "typed", fn: "negativeAmount", args: ["token", "victim"], status: "revert", error: CALL("transfer", "amount: -400 is negative") },
   { class: "typed calls", to: "typed", fn: "overflowAmount", args: ["token", "victim"], status: "revert", error: CALL("transfer", "amount: the value overflows u256") },
@@ -121,6 +122,8 @@ const ATTEMPTS: readonly Attempt[] = [
   { class: "memory", to: "memory", fn: "literals", gas: 200_000n, status: "out-of-gas" },
   { class: "memory", to: "memory", fn: "events", gas: 2_000_000n, status: "out-of-gas" },
   { class: "memory", to: "memory", fn: "slices", gas: 200_000n, status: "out-of-gas" },
+  { class: "memory", to: "memory", fn: "caughtErrors", gas: 1_000_000n, status: "out-of-gas" },
+  { class: "memory", to: "memory", fn: "swallowedErrors", gas: 1_000_000n, status: "out-of-gas" },
   // Prototype chains: refused where the prototype is chosen.
   { class: "prototype chains", to: "chains", fn: "viaCreate", status: "revert", error: CHAIN("Object.create") },
   { class: "prototype chains", to: "chains", fn: "viaProtoLiteral", status: "revert", error: CHAIN("__proto__") },

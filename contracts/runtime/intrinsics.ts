@@ -52,7 +52,7 @@ export interface IntrinsicLimits {
 }
 
 /** Names of the operator helpers, in the order `guardIntrinsics` returns them. */
-export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn", "methods"] as const;
+export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn", "methods", "caught"] as const;
 
 type Fn = (...args: never[]) => unknown;
 
@@ -346,7 +346,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
 
   // ---- array methods ----------------------------------------------------------------------------
   /** Methods that build a new array (or, for sort, a copy of the receiver to sort). */
-  const CREATING_ARRAY = ["concat", "filter", "map", "slice", "splice", "toReversed", "toSorted", "toSpliced", "with", "sort", "unshift"];
+  const CREATING_ARRAY = ["concat", "filter", "map", "slice", "splice", "toReversed", "toSorted", "toSpliced", "with", "sort", "unshift", "fill"];
   const wrapArrayMethod = (name: PropertyKey, units: (n: number, args: unknown[]) => number): void => {
     const native = ArrayProto[name];
     if (typeof native !== "function") return;
@@ -776,6 +776,21 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     }
     global[name] = Guarded;
   }
+  // AggregateError copies an iterable of errors: through `materialize` too.
+  const NativeAggregate = global.AggregateError as new (...a: unknown[]) => object;
+  const GuardedAggregate = function (this: unknown, errors: unknown, ...rest: unknown[]): object {
+    const list = materialize(errors, "AggregateError");
+    return reflectConstruct(NativeAggregate, [list, ...rest], new.target === undefined || new.target === GuardedAggregate ? NativeAggregate : new.target);
+  };
+  defineProperty(GuardedAggregate, "name", { value: "AggregateError" });
+  GuardedAggregate.prototype = NativeAggregate.prototype;
+  define(NativeAggregate.prototype, "constructor", GuardedAggregate);
+  global.AggregateError = GuardedAggregate;
+  // The symbol registry lives as long as the realm, and the engine never frees what it holds: a
+  // transaction could grow it without end, outside any transaction's memory.
+  const SymbolObject = Symbol as unknown as Record<PropertyKey, unknown>;
+  define(SymbolObject, "for", refuse("Symbol.for", "the global symbol registry outlives the transaction; use Symbol() or a string"));
+  define(SymbolObject, "keyFor", refuse("Symbol.keyFor", "the global symbol registry outlives the transaction; use Symbol() or a string"));
 
   // ---- bigints ----------------------------------------------------------------------------------
   const BigIntObject = NativeBigInt as unknown as Record<PropertyKey, unknown>;
@@ -934,5 +949,16 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     if (name === "constructor") throw new RealmTypeError("a method call through a computed \"constructor\" key is not available to contracts");
     return name;
   };
-  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn, methods] as Fn[]);
+  /**
+   * What a `catch` gets, paid for when it gets it: an error the engine made can hold a copy of a
+   * string the contract made (`null[key]`, `str.x = 1` quote the key or the string in full), so a
+   * loop that throws and catches would allocate it again and again for a few gas. The message (and
+   * the stack the engine formats from it) is charged as memory; it is read without running a getter.
+   */
+  const caught = (e: unknown): void => {
+    if (!isObjectLike(e)) return;
+    const d = getOwnPropertyDescriptor(e, "message");
+    if (d !== undefined && typeof d.value === "string" && d.value.length > 64) allocate(d.value.length * 4);
+  };
+  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn, methods, caught] as Fn[]);
 }

@@ -12,6 +12,7 @@ import { currentHost, deployingAddress, host } from "./host.js";
 import type { SdkBridge, SdkConfig } from "./realm.js";
 
 const keyCache = new Map<bigint, KeyObject>();
+const KEY_CACHE_LIMIT = 65_536;
 
 function bigintToBytes(value: bigint, length: number): Buffer {
   return Buffer.from(value.toString(16).padStart(length * 2, "0"), "hex");
@@ -20,6 +21,8 @@ function bigintToBytes(value: bigint, length: number): Buffer {
 function publicKeyObject(publicKey: bigint): KeyObject {
   let key = keyCache.get(publicKey);
   if (key === undefined) {
+    // Bounded: contract code can check signatures by any key, and the cache outlives transactions.
+    if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
     // JWK import is ~10x cheaper than SPKI DER here (the DER path goes through OpenSSL's decoders).
     key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: bigintToBytes(publicKey, 32).toString("base64url") }, format: "jwk" });
     keyCache.set(publicKey, key);

@@ -14,6 +14,8 @@ export const GAS = {
   event: 375,
   /** Per character of an event's name and string arguments (32 per bigint or boolean): receipts keep them. */
   eventChar: 1,
+  /** A signature check by contract code (`verifyEd25519`): tens of microseconds of work. */
+  signature: 3_000,
   /** Charged at every function entry and loop iteration of instrumented contract code. */
   step: 1,
 } as const;

@@ -528,9 +528,12 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     return RealmBigInt(`0x${hex}`);
   };
 
+  const SIGNATURE_GAS = config.gas.signature!;
   /** Whether `signature` (0x-prefixed, 64 bytes) is a valid ed25519 signature by `publicKey` of the 32-byte `message`. */
   const verifyEd25519 = (publicKey: bigint, message: bigint, signature: string): boolean => {
     if (typeof publicKey !== "bigint" || typeof message !== "bigint" || typeof signature !== "string") return false;
+    // Paid before the work: a check costs tens of microseconds (the validate phase's own check is in the intrinsic gas).
+    meterSize(SIGNATURE_GAS);
     if (!/^0x[0-9a-f]{128}$/.test(signature) || publicKey <= 0n || publicKey >= 1n << 256n || message < 0n || message >= 1n << 256n) return false;
     try {
       return hostVerifyEd25519(publicKey, message, signature) === true;
