@@ -336,6 +336,16 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     },
   }.join);
 
+  // Strings the engine builds from what it holds: a function's source text, a symbol's description.
+  for (const [proto, what] of [[Function.prototype, "Function.prototype.toString"], [Symbol.prototype, "Symbol.prototype.toString"]] as const) {
+    const native = (proto as unknown as Record<PropertyKey, Fn>).toString;
+    define(proto, "toString", {
+      toString(this: unknown) {
+        return checkedString(what, reflectApply(native, this, []) as string);
+      },
+    }.toString);
+  }
+
   const ErrorProto = Error.prototype as unknown as Record<PropertyKey, unknown>;
   const nativeErrorToString = ErrorProto.toString as Fn;
   define(ErrorProto, "toString", {
@@ -358,7 +368,9 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
           if (this !== null && this !== undefined) {
             const n = lengthOf(RealmObject(this));
             limit(label, n, L.elements);
+            sortReceiver = this;
             const u = units(n, args);
+            sortReceiver = undefined;
             limit(label, u, L.elements * 32);
             if (creates) allocate((u < n ? n : u) * 8);
             chargeElements(u);
@@ -374,6 +386,19 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const spreadable = (v as Record<PropertyKey, unknown>)[SPREADABLE];
     return (spreadable === undefined ? isArray(v) : !!spreadable) ? lengthOf(v) : 1;
   };
+  /** How many `free`-sized pieces a string of `length` characters is (at least one). */
+  const stringFactor = (length: number): number => (length > L.free ? ceil(length / L.free) : 1);
+  /** The longest string among an array's first `n` elements (the receiver of a wrapped method). */
+  let sortReceiver: unknown;
+  const longestString = (n: number): number => {
+    let longest = 0;
+    const o = sortReceiver as Record<number, unknown>;
+    for (let i = 0; i < n; i++) {
+      const v = o[i];
+      if (typeof v === "string" && v.length > longest) longest = v.length;
+    }
+    return longest;
+  };
   const EXEMPT_ARRAY = ["constructor", "push", "pop", "at", "keys", "values", "entries", "toString", "join", "flat", "flatMap", "toLocaleString"];
   for (const name of ownKeys(ArrayProto)) {
     if (typeof name === "symbol" || EXEMPT_ARRAY.indexOf(name) !== -1) continue;
@@ -385,7 +410,11 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
         return total;
       });
     } else if (name === "sort" || name === "toSorted") {
-      wrapArrayMethod(name, (n) => n * ceil(log2(n + 1)));
+      // Each comparison of the default order compares two strings: up to the longest one's length.
+      wrapArrayMethod(name, (n, args) => n * ceil(log2(n + 1)) * (args[0] === undefined ? stringFactor(longestString(n)) : 1));
+    } else if (name === "includes" || name === "indexOf" || name === "lastIndexOf") {
+      // Each element is compared with the search value: up to its length, if it is a string.
+      wrapArrayMethod(name, (n, args) => n * (typeof args[0] === "string" ? stringFactor(args[0].length) : 1));
     } else wrapArrayMethod(name, (n) => n);
   }
   define(ArrayProto, "toLocaleString", refuse("toLocaleString", "its result depends on the host's locale"));

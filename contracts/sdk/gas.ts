@@ -48,8 +48,12 @@ export const LIMITS = {
   nesting: 64,
   /** Elements a builtin may create or walk in one call (arrays, iterables, split strings). */
   elements: 2 ** 24,
-  /** Characters of a string built by an operator, a template or a builtin. */
-  stringLength: 2 ** 24,
+  /**
+   * Characters of a string built by an operator, a template or a builtin. Short, because the engine
+   * walks a string in one step wherever it compares, hashes, parses or quotes one (`===`, `<`,
+   * `Number(s)`, a property key, an error message): no such step may be long.
+   */
+  stringLength: 16_384,
   /** Own properties a builtin or an object spread may copy in one call. */
   properties: 2 ** 20,
   /** Bits of a bigint produced by `+`, `-`, `*`, `**`, `<<`, `>>`, `BigInt()` or `BigInt.asUintN`. */
