@@ -103,6 +103,8 @@ export class TxHost implements Host {
   #depth = 0;
   /** The running contract's own locations: `<self>/`. */
   #own: string;
+  /** Each storage-handle prefix seen, and the `<address>/` of the deployed contract it lies in (the runtime's own string). */
+  readonly #handleOwners = new Map<string, string | undefined>();
   #gasAvailable = 0;
   /** Charges since the transaction began, and when its watchdog fires (0 until first looked at). */
   #ticks = 0;
@@ -191,16 +193,30 @@ export class TxHost implements Host {
   }
 
   /**
-   * The sandbox's rule for every access: inside the running contract's locations, well-formed and
-   * within the location limit. Another contract's state is reached only through a call to it.
+   * The sandbox's rule for every access: inside the running contract's locations and within the
+   * location limit. Another contract's state is reached only through a call to it. The SDK builds
+   * every location from a handle's prefix (made once per handle at deployment, well-formed) and
+   * keys it checked (well-formed, no '/'): the prefix is checked here, then known by identity,
+   * so the hot path never reads the whole location. Without a prefix the location itself is checked.
    */
-  #checkLocation(kind: "read" | "write", loc: string): void {
-    if (typeof loc !== "string" || !loc.startsWith(this.#own)) {
+  #checkLocation(kind: "read" | "write", loc: string, prefix: string | undefined): void {
+    const inside = prefix !== undefined ? this.#ownerOf(prefix) === this.#own : typeof loc === "string" && loc.startsWith(this.#own) && isWellFormed(loc);
+    if (!inside) {
       const shown = typeof loc === "string" ? JSON.stringify(loc.slice(0, 120)) : typeof loc;
       this.abort(`sandbox: ${kind} of ${shown} is outside the running contract ${this.frame.self}`);
     }
     if (!fitsLocationLimit(loc)) throw new this.#errors.Revert(`${kind} of a location longer than ${MAX_LOCATION_BYTES} key bytes (${JSON.stringify(loc.slice(0, 60))}…)`);
-    if (!isWellFormed(loc)) throw new this.#errors.Revert(`${kind} of a location with a lone surrogate`);
+  }
+
+  /** The deployed contract's `<address>/` a handle prefix lies in (the runtime's string, so the comparison is by identity), or undefined. */
+  #ownerOf(prefix: string): string | undefined {
+    let owner = this.#handleOwners.get(prefix);
+    if (owner === undefined && !this.#handleOwners.has(prefix)) {
+      const slash = typeof prefix === "string" ? prefix.indexOf("/") : -1;
+      owner = slash < 0 ? undefined : this.#runtime.get(prefix.slice(0, slash) as Address)?.locationPrefix;
+      this.#handleOwners.set(prefix, owner);
+    }
+    return owner;
   }
 
   /** An access outside the declared list: counted, and under `strict` the transaction reverts. */
@@ -229,8 +245,8 @@ export class TxHost implements Host {
    * sender's nonce, balance and key, which every scheduled set holds. And a location the declared
    * list allows needs no second look, because every scheduled set contains the declared list.
    */
-  read(loc: string): Value | undefined {
-    this.#checkLocation("read", loc);
+  read(loc: string, prefix?: string): Value | undefined {
+    this.#checkLocation("read", loc, prefix);
     if (this.metered) {
       this.charge(GAS.read);
       const declared = this.#policy !== "off" && this.#readable!.has(loc);
@@ -243,8 +259,8 @@ export class TxHost implements Host {
     return this.#state.get(loc);
   }
 
-  write(loc: string, value: Value): void {
-    this.#checkLocation("write", loc);
+  write(loc: string, value: Value, prefix?: string): void {
+    this.#checkLocation("write", loc, prefix);
     if (this.metered) {
       this.charge(GAS.write);
       const declared = this.#policy !== "off" && this.#writable!.has(loc);

@@ -26,6 +26,14 @@ export function compareLocations(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** `<n>:` for the lengths locations usually have, made once (a root hashes millions of pairs). */
+const LENGTH_PREFIXES = Array.from({ length: 512 }, (_, n) => `${n}:`);
+
+/** A pair as the root hashes it: `<location length>:<location><value text>\n`. */
+function pairText(loc: string, encoded: string): string {
+  return (loc.length < LENGTH_PREFIXES.length ? LENGTH_PREFIXES[loc.length]! : `${loc.length}:`) + loc + encoded + "\n";
+}
+
 /** Hash in chunks: one update per pair costs more than building a 64 KiB string. */
 const CHUNK = 65_536;
 
@@ -36,7 +44,7 @@ export function rootOfEntries(entries: Iterable<readonly [string, Value]>): stri
   const hash = createHash("sha256");
   let chunk = "";
   for (const [loc, value] of sorted) {
-    chunk += `${loc.length}:${loc}${rootEncoding(value)}\n`;
+    chunk += pairText(loc, rootEncoding(value));
     if (chunk.length > CHUNK) {
       hash.update(chunk);
       chunk = "";
@@ -80,7 +88,7 @@ export function mergedRoot(base: Iterable<readonly [string, string]>, changes: r
   const hash = createHash("sha256");
   let chunk = "";
   for (const [loc, encoded] of mergeOrdered(base, changes, rootEncoding)) {
-    chunk += `${loc.length}:${loc}${encoded}\n`;
+    chunk += pairText(loc, encoded);
     if (chunk.length > CHUNK) {
       hash.update(chunk);
       chunk = "";

@@ -357,7 +357,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   // ---- array methods ----------------------------------------------------------------------------
   /** Methods that build a new array (or, for sort, a copy of the receiver to sort). */
   const CREATING_ARRAY = ["concat", "filter", "map", "slice", "splice", "toReversed", "toSorted", "toSpliced", "with", "sort", "unshift", "fill"];
-  const wrapArrayMethod = (name: PropertyKey, units: (n: number, args: unknown[]) => number): void => {
+  const wrapArrayMethod = (name: PropertyKey, units: (n: number, args: unknown[], self: unknown) => number): void => {
     const native = ArrayProto[name];
     if (typeof native !== "function") return;
     const label = `Array.prototype.${RealmString(name)}`;
@@ -368,9 +368,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
           if (this !== null && this !== undefined) {
             const n = lengthOf(RealmObject(this));
             limit(label, n, L.elements);
-            sortReceiver = this;
-            const u = units(n, args);
-            sortReceiver = undefined;
+            const u = units(n, args, this);
             limit(label, u, L.elements * 32);
             if (creates) allocate((u < n ? n : u) * 8);
             chargeElements(u);
@@ -388,11 +386,10 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   };
   /** How many `free`-sized pieces a string of `length` characters is (at least one). */
   const stringFactor = (length: number): number => (length > L.free ? ceil(length / L.free) : 1);
-  /** The longest string among an array's first `n` elements (the receiver of a wrapped method). */
-  let sortReceiver: unknown;
-  const longestString = (n: number): number => {
+  /** The longest string among the first `n` elements of `array`. */
+  const longestString = (array: unknown, n: number): number => {
     let longest = 0;
-    const o = sortReceiver as Record<number, unknown>;
+    const o = array as Record<number, unknown>;
     for (let i = 0; i < n; i++) {
       const v = o[i];
       if (typeof v === "string" && v.length > longest) longest = v.length;
@@ -411,7 +408,7 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       });
     } else if (name === "sort" || name === "toSorted") {
       // Each comparison of the default order compares two strings: up to the longest one's length.
-      wrapArrayMethod(name, (n, args) => n * ceil(log2(n + 1)) * (args[0] === undefined ? stringFactor(longestString(n)) : 1));
+      wrapArrayMethod(name, (n, args, self) => n * ceil(log2(n + 1)) * (args[0] === undefined ? stringFactor(longestString(self, n)) : 1));
     } else if (name === "includes" || name === "indexOf" || name === "lastIndexOf") {
       // Each element is compared with the search value: up to its length, if it is a string.
       wrapArrayMethod(name, (n, args) => n * (typeof args[0] === "string" ? stringFactor(args[0].length) : 1));

@@ -34,11 +34,11 @@ export class LoadMeter implements Host {
     throw new this.#errors.Revert(`this.ctx is only available to a transaction, not ${this.#what}`);
   }
 
-  read(_location: string): Value | undefined {
+  read(_location: string, _prefix?: string): Value | undefined {
     throw new this.#errors.Revert(`storage is not available ${this.#what}`);
   }
 
-  write(_location: string, _value: Value): void {
+  write(_location: string, _value: Value, _prefix?: string): void {
     throw new this.#errors.Revert(`storage is not available ${this.#what}`);
   }
 

@@ -31,8 +31,8 @@ function publicKeyObject(publicKey: bigint): KeyObject {
 }
 
 export const hostBridge: SdkBridge = Object.freeze({
-  read: (location: string) => host().read(location),
-  write: (location: string, value: unknown) => host().write(location, value as Value),
+  read: (location: string, prefix: string) => host().read(location, prefix),
+  write: (location: string, value: unknown, prefix: string) => host().write(location, value as Value, prefix),
   call: (to: string, fn: string, args: readonly unknown[]) => host().call(to as Address, fn, args),
   emit: (name: string, args: readonly unknown[]) => host().emit(name, args as readonly Value[]),
   charge: (gas: number) => host().charge(gas),

@@ -26,9 +26,14 @@ export interface CallContext {
 export interface Host {
   /** The current call. Replaced, never mutated, per call: the SDK caches its copy by identity. */
   readonly frame: CallContext;
-  read(location: string): Value | undefined;
+  /**
+   * `prefix`, when given, is the storage handle's own prefix the SDK built `location` from (a
+   * string made once per handle at deployment): the host checks it belongs to the running contract
+   * (by identity after the first time) instead of reading the whole location.
+   */
+  read(location: string, prefix?: string): Value | undefined;
   /** Writing a zero value (0n, false, the zero address) deletes the location. */
-  write(location: string, value: Value): void;
+  write(location: string, value: Value, prefix?: string): void;
   call(to: Address, fn: string, args: readonly unknown[]): unknown;
   emit(name: string, args: readonly Value[]): void;
   /** Meter `gas`: a non-negative safe integer, checked here (anything else fails the transaction). */

@@ -16,8 +16,9 @@
 
 /** Host operations the SDK calls. Arguments going out are primitives or realm arrays of them. */
 export interface SdkBridge {
-  read(location: string): unknown;
-  write(location: string, value: unknown): void;
+  /** `prefix`: the storage handle's own prefix, which `location` starts with (see Host.read). */
+  read(location: string, prefix: string): unknown;
+  write(location: string, value: unknown, prefix: string): void;
   call(to: string, fn: string, args: readonly unknown[]): unknown;
   emit(name: string, args: readonly unknown[]): void;
   charge(gas: number): void;
@@ -254,16 +255,16 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
     return copy;
   };
 
-  const read = (location: string): unknown => {
+  const read = (location: string, prefix: string): unknown => {
     try {
-      return hostRead(location);
+      return hostRead(location, prefix);
     } catch (error) {
       throw fromHost(error);
     }
   };
-  const write = (location: string, value: unknown): void => {
+  const write = (location: string, value: unknown, prefix: string): void => {
     try {
-      hostWrite(location, value);
+      hostWrite(location, value, prefix);
     } catch (error) {
       throw fromHost(error);
     }
@@ -422,7 +423,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
   };
 
   const variablePrefix = (name: string): string => {
-    if (typeof name !== "string" || name.length === 0 || name.includes("/")) throw new RealmTypeError(`invalid storage variable name ${stringify(name)}`);
+    if (typeof name !== "string" || name.length === 0 || name.includes("/") || !(name as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new RealmTypeError(`invalid storage variable name ${stringify(name)}`);
     return `${deployingAddress()}/${name}`;
   };
 
@@ -439,8 +440,8 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       const location = variablePrefix(name);
       setOwn(this, "location", location);
       setOwn(this, "defaultValue", defaultValue);
-      setOwn(this, "get", (): unknown => read(location) ?? defaultValue);
-      setOwn(this, "set", (value: unknown): void => write(location, checked(value)));
+      setOwn(this, "get", (): unknown => read(location, location) ?? defaultValue);
+      setOwn(this, "set", (value: unknown): void => write(location, checked(value), location));
     }
   }
 
@@ -461,7 +462,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
       setOwn(this, "prefix", prefix);
       setOwn(this, "defaultValue", defaultValue);
       setOwn(this, "location", location);
-      setOwn(this, "get", (...keys: unknown[]): unknown => read(location(...keys)) ?? defaultValue);
+      setOwn(this, "get", (...keys: unknown[]): unknown => read(location(...keys), prefix) ?? defaultValue);
       setOwn(this, "set", (...keysAndValue: unknown[]): void => {
         const last = keysAndValue.length - 1;
         const value = keysAndValue[last];
@@ -469,7 +470,7 @@ export function defineSdk(bridge: SdkBridge, configJson: string): SdkRealm {
         // array methods are metered wrappers.
         let loc = prefix + encodeKey(last > 0 ? keysAndValue[0] : undefined);
         for (let i = 1; i < last; i++) loc += `/${encodeKey(keysAndValue[i])}`;
-        write(loc, checked(value));
+        write(loc, checked(value), prefix);
       });
     }
   }
