@@ -3,7 +3,7 @@
  * pipeline calls is exported here.
  */
 export type * from "./core/types.js";
-export type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "./core/accessSet.js";
+export type { AccessClass, BlockAccessSets, FeeRecipientAccess, ScheduledAccessClass, TxAccessSet } from "./core/accessSet.js";
 export { BaseError, ContractLoadError, InputError } from "./core/errors.js";
 export { LocationMatcher, covers, location } from "./core/location.js";
 export { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "./core/protocol.js";
