@@ -9,6 +9,7 @@ import { UsageError } from "./usageError.js";
 import { analyzeCommand } from "./commands/analyze.js";
 import { benchCommand } from "./commands/bench.js";
 import { demoCommand } from "./commands/demo.js";
+import { evmCommand } from "./commands/evm.js";
 import { genCommand } from "./commands/gen.js";
 import { mempoolCommand } from "./commands/mempool.js";
 import { runCommand } from "./commands/run.js";
@@ -34,6 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       .command(mempoolCommand)
       .command(analyzeCommand)
       .command(benchCommand)
+      .command(evmCommand)
       .command(serveCommand)
       .demandCommand(1, "name a command (see --help)")
       .strict()
