@@ -18,6 +18,8 @@ import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
 import type { ParallelMode } from "../../executor/parallel/parallelExecutor.js";
 import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow, type ThreadCeilingRange } from "../../bench/mergeProcesses.js";
 import { log, toJson } from "../output.js";
+import { awaitCostNs, benchEvmBlocks, evmBenchBlocks, evmBenchTable } from "../../bench/evm.js";
+import { PEER_STATE_MANAGERS } from "../../evm/peer/ethereumjsPeer.js";
 import { Progress } from "../progress.js";
 
 interface BenchArgs {
@@ -29,6 +31,7 @@ interface BenchArgs {
   json: boolean;
   processes: number;
   modes?: ParallelMode[];
+  evm: boolean;
 }
 
 interface BenchCase {
@@ -129,6 +132,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("processes", { type: "number", default: 1, describe: "N: run the cases in N fresh processes, one after another; every figure is the median over them, with its range" })
       .option("quick", { type: "boolean", default: false, describe: "fewer cases (p2p at 1k only, one mainnet block in six)" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
+      .option("evm", { type: "boolean", default: false, describe: "the EVM table instead: each mainnet block (--cases: block numbers) by prescient's sequential EVM runtime and by plain @ethereumjs/vm" })
       .check((a) => {
         if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
         if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new UsageError("--repeat must be a positive integer");
@@ -137,6 +141,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         return true;
       }) as never,
   handler: async (args) => {
+    if (args.evm) return benchEvm(args);
     if (args.processes > 1) return benchInProcesses(args);
     const selected = cases(args.txs, args.quick).filter((c) => args.cases === undefined || args.cases.some((prefix) => c.label.startsWith(prefix)));
     const rows: SpeedupRow[] = [];
@@ -188,6 +193,22 @@ function printBench(args: BenchArgs, rows: readonly (SpeedupRow | MergedSpeedupR
     ? `median over ${args.processes} processes of the median of ${args.repeat} interleaved runs after warm-ups; [lowest–highest over the processes]`
     : `median of ${args.repeat} interleaved runs after warm-ups`;
   process.stdout.write(`machine: ${machine}; K = ${args.threads}; ${runs}\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+}
+
+/** `bench --evm`: prescient's sequential EVM runtime beside plain @ethereumjs/vm, block by block. */
+async function benchEvm(args: BenchArgs): Promise<void> {
+  if (args.processes > 1) throw new UsageError("bench --evm runs in one process (--processes is for the speedup table)");
+  const blocks = evmBenchBlocks(args.quick, args.cases);
+  const progress = new Progress("bench --evm", args.json);
+  const rows = await benchEvmBlocks({ blocks, repeat: args.repeat, peers: PEER_STATE_MANAGERS, onStep: (done, step) => progress.update(done, blocks.length, step) });
+  progress.done();
+  const awaitNs = await awaitCostNs();
+  const machine = machineDescription();
+  if (args.json) {
+    process.stdout.write(`${toJson({ machine, repeat: args.repeat, awaitNs, rows })}\n`);
+    return;
+  }
+  process.stdout.write(`machine: ${machine}; median of ${args.repeat} interleaved runs after a warm-up; one await of a settled promise: ${awaitNs.toFixed(0)} ns\n\n${evmBenchTable(rows, PEER_STATE_MANAGERS)}`);
 }
 
 /** The child's command line: this bench's selection, one process, JSON. */
