@@ -22,6 +22,7 @@ import { balanceLocation, existsLocation } from "../state/locations.js";
 import type { PreState } from "../state/preState.js";
 import { SnapshotMissError } from "../errors.js";
 import { BlockHashSource } from "./blockHashSource.js";
+import { cacheJumpAnalysis } from "./jumpAnalysisCache.js";
 import type { StateView } from "./stateView.js";
 import { TxOverlay } from "./txOverlay.js";
 import { ViewStateManager, type MissPolicy } from "./viewStateManager.js";
@@ -109,6 +110,7 @@ export class EvmRuntime {
     const common = loaded.block.block.common;
     const vm = await createVM({ common, stateManager: state, blockchain: new BlockHashSource(loaded.blockHashes, loaded.blockHashesFile, state) });
     watchSettlement(vm.evm as EVM, state);
+    cacheJumpAnalysis(vm.evm as EVM);
     return new EvmRuntime(loaded, vm, state);
   }
 
