@@ -47,7 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       .help()
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .parseAsync();
-    return 0;
+    // A command that ran but found a failure (a block that does not verify) set the exit code.
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n(run prescient --help for usage)\n`);
