@@ -10,6 +10,7 @@
  */
 import type { EVM } from "@ethereumjs/evm";
 import type { TypedTransaction } from "@ethereumjs/tx";
+import { EthereumJSError } from "@ethereumjs/util";
 import { createVM, runTx, type RunTxResult, type VM } from "@ethereumjs/vm";
 import type { FeeRecipientAccess } from "../../core/accessSet.js";
 import { InputError } from "../../core/errors.js";
@@ -20,7 +21,6 @@ import { readPreStateFile } from "../input/preStateFile.js";
 import type { CodeEntry } from "../state/codeStore.js";
 import { balanceLocation, existsLocation } from "../state/locations.js";
 import type { PreState } from "../state/preState.js";
-import { SnapshotMissError } from "../errors.js";
 import { BlockHashSource } from "./blockHashSource.js";
 import { cacheJumpAnalysis } from "./jumpAnalysisCache.js";
 import type { StateView } from "./stateView.js";
@@ -151,9 +151,10 @@ export class EvmRuntime {
       result = await runTx(this.#vm, { tx: p.tx, block: this.block.block, blockGasUsed: 0n, skipNonce: predict, skipBalance: predict, skipHardForkValidation: true });
     } catch (error) {
       this.#state.end();
-      throw this.#explain(error, p);
+      throw overlay.stopped !== undefined ? overlay.stopped.error : this.#explain(error, p);
     }
     const outcome = this.#state.end();
+    if (overlay.stopped !== undefined) throw overlay.stopped.error;
     if (outcome.fee !== undefined && outcome.fee !== result.minerValue) {
       throw new Error(`internal error: transaction ${p.index}: the coinbase credit seen (${outcome.fee}) is not the fee (${result.minerValue})`);
     }
@@ -176,16 +177,19 @@ export class EvmRuntime {
     };
   }
 
-  /** Why a transaction could not run: a hole in the input, or a transaction invalid against the state. */
-  #explain(error: unknown, p: PreparedEvmTx): Error {
-    if (error instanceof SnapshotMissError) return error;
-    if (error instanceof Error && !(error instanceof InputError) && /^[a-zA-Z]/.test(error.message) && !error.message.startsWith("internal error")) {
+  /**
+   * Why a transaction could not run: @ethereumjs/vm rejects a transaction invalid against the state
+   * (nonce, funds, fee cap) with an EthereumJSError, which becomes an InputError naming it. Anything
+   * else — a hole in the input, a view that stopped the transaction — goes through untouched.
+   */
+  #explain(error: unknown, p: PreparedEvmTx): unknown {
+    if (error instanceof EthereumJSError) {
       const reason = error.message.split(" (")[0]!;
       const absent = !this.preState.accounts.has(p.sender) && this.preState.kind === "snapshot";
       const hint = absent ? `; its sender ${p.sender} is not in the pre-state${this.preState.file !== undefined ? ` (${this.preState.file})` : ""}` : "";
       return new InputError(`transaction ${p.index} is invalid against the state it runs on: ${reason}${hint}`, { ...this.#where(p.index), field: absent ? `transactions[${p.index}].from` : `transactions[${p.index}]` });
     }
-    return error as Error;
+    return error;
   }
 
   /**

@@ -6,6 +6,10 @@
  *
  * Nothing reaches the view before `commit`, which writes only net changes: a location set back to
  * the value it had (a zero-value transfer, a lock set and cleared) is read, not written.
+ *
+ * A view may throw to stop the transaction. @ethereumjs/evm catches some errors of the state it
+ * reads (a failing balance update becomes a failed call), so the first throw is also kept here, and
+ * the runtime rethrows it once the EVM returns: a stopped transaction never yields a result.
  */
 import type { Value } from "../../core/types.js";
 import type { StateView } from "./stateView.js";
@@ -25,6 +29,7 @@ export class TxOverlay {
   /** (location, previous overlay entry) pairs, so a checkpoint can be rolled back. */
   readonly #journal: (string | Value | undefined | typeof ABSENT)[] = [];
   readonly #checkpoints: number[] = [];
+  #stopped: { readonly error: unknown } | undefined;
 
   constructor(view: StateView) {
     this.view = view;
@@ -41,9 +46,25 @@ export class TxOverlay {
   readBefore(location: string): Value | undefined {
     const seen = this.#reads.get(location);
     if (seen !== undefined || this.#reads.has(location)) return seen;
-    const value = normalize(this.view.get(location));
+    let value: Value | undefined;
+    try {
+      value = normalize(this.view.get(location));
+    } catch (error) {
+      this.stop(error);
+      throw error;
+    }
     this.#reads.set(location, value);
     return value;
+  }
+
+  /** Stop the transaction with `error` (the first one counts), whatever the EVM does with it. */
+  stop(error: unknown): void {
+    this.#stopped ??= { error };
+  }
+
+  /** What stopped the transaction, if anything did. */
+  get stopped(): { readonly error: unknown } | undefined {
+    return this.#stopped;
   }
 
   /** Whether the transaction has written `location` (a zero included). */

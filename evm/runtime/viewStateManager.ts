@@ -274,12 +274,14 @@ export class ViewStateManager implements StateManagerInterface, AccountFieldRead
       this.#misses.push(location);
       return;
     }
-    throw new SnapshotMissError(`transaction ${tx.index} reads ${what}, which the pre-state does not list (an incomplete snapshot: it must list every slot the block reads)`, {
+    const error = new SnapshotMissError(`transaction ${tx.index} reads ${what}, which the pre-state does not list (an incomplete snapshot: it must list every slot the block reads)`, {
       file: this.#pre.file,
       field,
       txIndex: tx.index,
       location,
     });
+    tx.overlay.stop(error);
+    throw error;
   }
 
   /** BLOCKHASH asked for a hash the block-hash file lacks. */
@@ -289,12 +291,14 @@ export class ViewStateManager implements StateManagerInterface, AccountFieldRead
       this.#misses.push(`blockhash/${number}`);
       return new Uint8Array(32);
     }
-    throw new SnapshotMissError(`transaction ${tx.index} asks for the hash of block ${number} (BLOCKHASH), which ${file === undefined ? "no block-hash file was given for" : "the block-hash file does not list"}`, {
+    const error = new SnapshotMissError(`transaction ${tx.index} asks for the hash of block ${number} (BLOCKHASH), which ${file === undefined ? "no block-hash file was given for" : "the block-hash file does not list"}`, {
       file,
       field: String(number),
       txIndex: tx.index,
       location: `blockhash/${number}`,
     });
+    tx.overlay.stop(error);
+    throw error;
   }
 
   // -- checkpoints --
