@@ -18,8 +18,6 @@ import { measureSpeedups, type SpeedupRow } from "../../bench/parallel.js";
 import type { ParallelMode } from "../../executor/parallel/parallelExecutor.js";
 import { mergeBenchRuns, type BenchRun, type MergedModeMeasurement, type MergedSpeedupRow, type ThreadCeilingRange } from "../../bench/mergeProcesses.js";
 import { log, toJson } from "../output.js";
-import { awaitCostNs, benchEvmBlocks, evmBenchBlocks, evmBenchTable } from "../../bench/evm.js";
-import { PEER_STATE_MANAGERS } from "../../evm/peer/ethereumjsPeer.js";
 import { Progress } from "../progress.js";
 
 interface BenchArgs {
@@ -198,6 +196,8 @@ function printBench(args: BenchArgs, rows: readonly (SpeedupRow | MergedSpeedupR
 /** `bench --evm`: prescient's sequential EVM runtime beside plain @ethereumjs/vm, block by block. */
 async function benchEvm(args: BenchArgs): Promise<void> {
   if (args.processes > 1) throw new UsageError("bench --evm runs in one process (--processes is for the speedup table)");
+  // The EVM (@ethereumjs/*) loads for this bench only.
+  const [{ awaitCostNs, benchEvmBlocks, evmBenchBlocks, evmBenchTable }, { PEER_STATE_MANAGERS }] = await Promise.all([import("../../bench/evm.js"), import("../../evm/peer/ethereumjsPeer.js")]);
   const blocks = evmBenchBlocks(args.quick, args.cases);
   const progress = new Progress("bench --evm", args.json);
   const rows = await benchEvmBlocks({ blocks, repeat: args.repeat, peers: PEER_STATE_MANAGERS, onStep: (done, step) => progress.update(done, blocks.length, step) });

@@ -7,16 +7,15 @@
  * prints the block's schedule (as `schedule` does) built from pre-executed (predicted) access sets.
  */
 import type { Argv, CommandModule } from "yargs";
-import { withBarriers } from "../../executor/accessSets.js";
 import { EXECUTION_MODES } from "./run.js";
 import { runSchedule } from "./schedule.js";
 import { UsageError } from "../usageError.js";
 import { log, toJson } from "../output.js";
 import type { ExecutionMode } from "../../core/types.js";
-import { checkEvmMode, runEvmBlock, type EvmRunReport } from "../../evm/runEvmBlock.js";
-import { EvmRuntime, loadEvmBlock } from "../../evm/runtime/evmRuntime.js";
-import { predictBlock } from "../../evm/predict/preExecute.js";
-import { logsToJson } from "../../evm/verify/receipts.js";
+import type { EvmRunReport } from "../../evm/runEvmBlock.js";
+import type { EvmLog } from "../../evm/runtime/evmRuntime.js";
+
+// The EVM (@ethereumjs/*) loads when an evm command runs, not with every prescient command.
 
 interface EvmRunArgs {
   block: string;
@@ -45,7 +44,7 @@ function inputs(y: Argv): Argv<{ block: string; "pre-state": string; "block-hash
 }
 
 /** The result document of `evm run --json`. */
-export function evmRunToJson(report: EvmRunReport): unknown {
+export function evmRunToJson(report: EvmRunReport, logsToJson: (logs: readonly EvmLog[]) => unknown): unknown {
   return {
     number: Number(report.number),
     hardfork: report.hardfork,
@@ -91,9 +90,10 @@ const evmRunCommand: CommandModule<object, EvmRunArgs> = {
         return true;
       }) as never,
   handler: async (args) => {
+    const [{ checkEvmMode, runEvmBlock }, { logsToJson }] = await Promise.all([import("../../evm/runEvmBlock.js"), import("../../evm/verify/receipts.js")]);
     checkEvmMode(args.mode);
     const report = await runEvmBlock({ source: { blockFile: args.block, preStateFile: args["pre-state"], blockHashesFile: args["block-hashes"] }, mode: args.mode, threads: args.threads });
-    process.stdout.write(args.json ? `${toJson(evmRunToJson(report))}\n` : summary(report));
+    process.stdout.write(args.json ? `${toJson(evmRunToJson(report, logsToJson))}\n` : summary(report));
     if (!report.verified) {
       if (!args.json) log(`block ${report.number} does not verify`);
       process.exitCode = 1;
@@ -111,6 +111,11 @@ const evmScheduleCommand: CommandModule<object, EvmScheduleArgs> = {
       .option("dot", { type: "string", describe: "write the DAG as Graphviz DOT to FILE" })
       .option("base-fee", { type: "string", describe: "base fee per gas for the quotes (decimal, default 1)" }) as never,
   handler: async (args) => {
+    const [{ withBarriers }, { EvmRuntime, loadEvmBlock }, { predictBlock }] = await Promise.all([
+      import("../../executor/accessSets.js"),
+      import("../../evm/runtime/evmRuntime.js"),
+      import("../../evm/predict/preExecute.js"),
+    ]);
     await runSchedule({ block: args.block, threads: args.threads, json: args.json, dot: args.dot, baseFee: args["base-fee"] }, async (blockFile) => {
       const runtime = await EvmRuntime.create(await loadEvmBlock({ blockFile, preStateFile: args["pre-state"], blockHashesFile: args["block-hashes"] }));
       const prediction = await predictBlock(runtime, runtime.prepareBlock());
