@@ -2,7 +2,7 @@
  * Errors of the EVM runtime. A hole in the input (a slot or block hash the snapshot lacks, a
  * sender the pre-state does not hold) is an InputError: the CLI exits 2 naming it.
  */
-import { BaseError, InputError } from "../core/errors.js";
+import { InputError } from "../core/errors.js";
 
 /** The transaction needed a value the pre-state or block-hash file does not hold. */
 export class SnapshotMissError extends InputError {
@@ -16,7 +16,3 @@ export class SnapshotMissError extends InputError {
   }
 }
 
-/** A block whose execution does not reproduce its header (or a mode that differs from sequential). */
-export class EvmVerificationError extends BaseError {
-  override name = "EvmVerificationError";
-}
