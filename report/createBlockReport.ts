@@ -4,9 +4,7 @@
  * representation (as `prescient bench` does); the last run of the chosen mode records what every
  * thread did. Returns the report's data and page, and that run's result and post-state.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { packageRoot } from "../core/paths.js";
+import { packageVersion } from "../core/paths.js";
 import type { EnforcementPolicy, ExecutionMode, ExecutionResult } from "../core/types.js";
 import { machineDescription } from "../bench/measure.js";
 import { analyzeBlockAccessSets } from "../executor/accessSets.js";
@@ -136,7 +134,7 @@ export async function createBlockReport(parameters: CreateBlockReportParameters)
       `Timings: the sequential reference and ${mode === "sequential" ? "the run" : `${mode} on ${threads} thread(s)`} ran in the same process, ` +
       `each from the same pre-state after ${warmups} warm-up run${warmups === 1 ? "" : "s"}; the page shows the run after the warm-ups. ` +
       `Signatures ${checkSignatures ? "verified" : "not verified"}; declared lists enforced as ${enforce}.`,
-    generatedBy: `prescient ${(JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version}`,
+    generatedBy: `prescient ${packageVersion()}`,
   });
   return { data, html: renderBlockReport(data), result, sequential: reference, state };
 }
