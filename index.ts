@@ -85,4 +85,4 @@ export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } fro
 export * from "./report/index.js";
 export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
 export type { ServiceChain } from "./service/chain.js";
-export type { ServiceLog } from "./service/chainHandle.js";
+export { LOG_LEVELS, type LogLevel, type ServiceLogOptions } from "./service/logging.js";
