@@ -337,6 +337,8 @@ export function compileTemplates(templates: ContractTemplates, share = true): Co
 
 /** One transaction's set, with what the analyzer found out about it. */
 export interface TxAccessSetDetail extends TxAccessSet {
+  /** The analyzer's own classes (it never predicts). */
+  readonly class: AccessClass;
   /** Why the class is not `exact`. */
   readonly reasons: readonly string[];
   /** Inferred accesses of the execute phase that the declared list does not cover. */

@@ -12,6 +12,14 @@
 export type AccessClass = "exact" | "over-approximate" | "unknown";
 
 /**
+ * The class of a set the scheduler and executor take: the analyzer's classes, or `predicted` — the
+ * accesses of the transaction run alone against the pre-block state (EVM pre-execution). A
+ * predicted set is a hint, neither exact nor sound: it is scheduled on like the others, and the
+ * executor's guard checks it (a miss re-runs the transaction where nothing races with it).
+ */
+export type ScheduledAccessClass = AccessClass | "predicted";
+
+/**
  * How a transaction touches the block's fee recipient (the sequencer / coinbase) beyond the
  * commutative fee credit every transaction makes: `read` when it reads its balance (and so sees
  * every earlier credit), `read-write` when it also changes it (sends from it, pays it directly).
@@ -27,7 +35,7 @@ export interface TxAccessSet {
   readonly writes: readonly string[];
   /** Estimated gas, used to balance workers and to weigh the critical path. */
   readonly gas: number;
-  readonly class: AccessClass;
+  readonly class: ScheduledAccessClass;
   readonly feeRecipient: FeeRecipientAccess;
 }
 

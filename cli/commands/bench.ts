@@ -29,9 +29,10 @@ interface BenchArgs {
   json: boolean;
   processes: number;
   modes?: ParallelMode[];
+  evm: boolean;
 }
 
-interface BenchCase {
+export interface BenchCase {
   readonly label: string;
   readonly group: string;
   readonly signatures: boolean;
@@ -59,10 +60,26 @@ function cases(txs: number, quick: boolean): BenchCase[] {
   }
   if (quick) files = files.filter((_, i) => i % 6 === 0);
   for (const file of files) {
-    const number = file.replace(/^.*\//, "").replace(/\.json$/, "");
+    const number = file.replace(/^.*\//, "").replace(/\.json(\.gz)?$/, "");
     list.push({ label: `mainnet ${number}`, group: "mainnet", signatures: false, make: () => traceToWorkload(readAccessTrace(file)) });
   }
   return list;
+}
+
+/**
+ * The cases `--cases` selects: those whose label starts with one of its names. A name that selects
+ * nothing is a usage error naming the cases, never an empty table.
+ */
+export function selectCases(all: readonly BenchCase[], names: readonly string[] | undefined): BenchCase[] {
+  if (names === undefined) return [...all];
+  const unknown = names.filter((name) => !all.some((c) => c.label.startsWith(name)));
+  if (unknown.length > 0) {
+    const groups = [...new Set(all.map((c) => c.group))];
+    throw new UsageError(
+      `--cases: no case starts with ${unknown.map((n) => JSON.stringify(n)).join(", ")}; the cases are ${groups.join(", ")} (a longer start of a label selects fewer, e.g. "p2p K=10" or "${all.at(-1)!.label}")`,
+    );
+  }
+  return all.filter((c) => names.some((prefix) => c.label.startsWith(prefix)));
 }
 
 function ratio(x: number): string {
@@ -129,6 +146,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option("processes", { type: "number", default: 1, describe: "N: run the cases in N fresh processes, one after another; every figure is the median over them, with its range" })
       .option("quick", { type: "boolean", default: false, describe: "fewer cases (p2p at 1k only, one mainnet block in six)" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON document" })
+      .option("evm", { type: "boolean", default: false, describe: "the EVM table instead: each mainnet block (--cases: block numbers) by prescient's sequential EVM runtime and by plain @ethereumjs/vm" })
       .check((a) => {
         if (!Number.isInteger(a.txs) || a.txs < 1) throw new UsageError("--txs must be a positive integer");
         if (!Number.isInteger(a.repeat) || a.repeat < 1) throw new UsageError("--repeat must be a positive integer");
@@ -137,8 +155,11 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         return true;
       }) as never,
   handler: async (args) => {
+    // --cases names blocks for the EVM table: checked there.
+    if (args.evm) return benchEvm(args);
+    // Checked here, before any process starts or any case is measured.
+    const selected = selectCases(cases(args.txs, args.quick), args.cases);
     if (args.processes > 1) return benchInProcesses(args);
-    const selected = cases(args.txs, args.quick).filter((c) => args.cases === undefined || args.cases.some((prefix) => c.label.startsWith(prefix)));
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
     // The machine's own ceiling for K threads, before and after the cases (load may change).
@@ -159,7 +180,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         onStep: (step) => progress.update(i, selected.length, `${c.label}: ${step}`),
       });
       rows.push(row);
-      if (!args.json && process.stderr.isTTY !== true) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
+      if (!args.json && !progress.enabled) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
     }
     progress.update(selected.length, selected.length, "machine ceiling");
     const ceilingAfter = await ceiling();
@@ -188,6 +209,24 @@ function printBench(args: BenchArgs, rows: readonly (SpeedupRow | MergedSpeedupR
     ? `median over ${args.processes} processes of the median of ${args.repeat} interleaved runs after warm-ups; [lowest–highest over the processes]`
     : `median of ${args.repeat} interleaved runs after warm-ups`;
   process.stdout.write(`machine: ${machine}; K = ${args.threads}; ${runs}\n${ceilingLine}\n${speedupTable(rows, args.threads)}\n${summary !== undefined ? `\n${summary}\n` : ""}`);
+}
+
+/** `bench --evm`: prescient's sequential EVM runtime beside plain @ethereumjs/vm, block by block. */
+async function benchEvm(args: BenchArgs): Promise<void> {
+  if (args.processes > 1) throw new UsageError("bench --evm runs in one process (--processes is for the speedup table)");
+  // The EVM (@ethereumjs/*) loads for this bench only.
+  const [{ awaitCostNs, benchEvmBlocks, evmBenchBlocks, evmBenchTable }, { PEER_STATE_MANAGERS }] = await Promise.all([import("../../bench/evm.js"), import("../../evm/peer/ethereumjsPeer.js")]);
+  const blocks = evmBenchBlocks(args.quick, args.cases);
+  const progress = new Progress("bench --evm", args.json);
+  const rows = await benchEvmBlocks({ blocks, repeat: args.repeat, peers: PEER_STATE_MANAGERS, onStep: (done, step) => progress.update(done, blocks.length, step) });
+  progress.done();
+  const awaitNs = await awaitCostNs();
+  const machine = machineDescription();
+  if (args.json) {
+    process.stdout.write(`${toJson({ machine, repeat: args.repeat, awaitNs, rows })}\n`);
+    return;
+  }
+  process.stdout.write(`machine: ${machine}; median of ${args.repeat} interleaved runs after a warm-up; one await of a settled promise: ${awaitNs.toFixed(0)} ns\n\n${evmBenchTable(rows, PEER_STATE_MANAGERS)}`);
 }
 
 /** The child's command line: this bench's selection, one process, JSON. */

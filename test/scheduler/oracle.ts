@@ -1,7 +1,7 @@
 /** Brute-force conflict oracle and random access-set generators shared by the property tests. */
 
 import fc from "fast-check";
-import type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "../../core/accessSet.js";
+import type { BlockAccessSets, FeeRecipientAccess, ScheduledAccessClass, TxAccessSet } from "../../core/accessSet.js";
 import { covers, isWildcard } from "../../core/location.js";
 
 export const FEE = "acct:0xfee";
@@ -59,7 +59,7 @@ export function accessSetsArbitrary(options: { wildcards?: boolean; maxTxs?: num
     reads: fc.uniqueArray(entry, { maxLength: 4 }),
     writes: fc.uniqueArray(entry, { maxLength: 3 }),
     gas: fc.integer({ min: 0, max: 200_000 }),
-    class: fc.constantFrom<AccessClass>("exact", "over-approximate", "unknown"),
+    class: fc.constantFrom<ScheduledAccessClass>("exact", "over-approximate", "unknown", "predicted"),
     feeRecipient: fc.oneof(
       { weight: 8, arbitrary: fc.constant<FeeRecipientAccess>("none") },
       { weight: 1, arbitrary: fc.constantFrom<FeeRecipientAccess>("read", "read-write") },
