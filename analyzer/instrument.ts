@@ -21,7 +21,8 @@
  *   contracts/runtime/intrinsics.ts);
  * - reads that could yield the engine's Array constructor (`x.constructor`, `x[k]`) through
  *   `__prescient_ctor`, which hands contract code the guarded one, and method calls through a
- *   computed key (`x[k](…)`) through `__prescient_key`, which refuses "constructor";
+ *   computed key (`x[k](…)`), writes and deletes of computed or `constructor` members through
+ *   `__prescient_key`, which refuses "constructor";
  * - what chooses a prototype (`{ __proto__: p }`, `class … extends E`) through helpers that bound
  *   the prototype chain, and every `function`/`function*` through `__prescient_fn`, which makes its
  *   `prototype` read-only (an object literal or class with generator methods through
@@ -407,7 +408,15 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
 
     /** Member reads that could yield the engine's Array constructor, and calls through a computed key. */
     const guardMember = (n: TsNs.Node, original: TsNs.Node): TsNs.Node => {
-      if (isWriteTarget(ts, original)) return n;
+      if (isWriteTarget(ts, original)) {
+        // Writing or deleting `constructor` on an array would switch off V8's array-species fast
+        // paths for the whole process: the key may not be "constructor" (the key helper refuses it).
+        if (ts.isElementAccessExpression(n) && !isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression)) {
+          return f.updateElementAccessExpression(n, n.expression, call(KEY, [n.argumentExpression]));
+        }
+        if (ts.isPropertyAccessExpression(n) && n.name.text === "constructor") return f.createElementAccessExpression(n.expression, call(KEY, [f.createStringLiteral("constructor")]));
+        return n;
+      }
       if (ts.isElementAccessExpression(n)) {
         if (isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression)) return n;
         // Used further (`x[k].y`, `x[k](…)`): the key may not be "constructor"; a value read: mapped.

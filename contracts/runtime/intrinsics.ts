@@ -663,6 +663,28 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       return guardedDescriptor(reflectApply(nativeReflectDescriptor, undefined, [target, key]) as PropertyDescriptor | undefined);
     },
   }.getOwnPropertyDescriptor);
+  // Defining or setting `constructor` on any array switches off V8's array-species fast paths for
+  // the whole process (host included): the functions that define or set a named property refuse it.
+  const noConstructor = (what: string, k: unknown): void => {
+    if (k === "constructor") throw new RealmTypeError(`${what}: the key "constructor" is not available to contracts`);
+  };
+  for (const [holder, name] of [[ObjectObject, "defineProperty"], [ReflectObject, "defineProperty"], [ReflectObject, "set"], [ReflectObject, "deleteProperty"]] as const) {
+    const native = holder[name] as Fn;
+    define(holder, name, {
+      [name](target: unknown, k: unknown, ...rest: unknown[]) {
+        const property = isObjectLike(k) ? RealmString(k) : k;
+        noConstructor(`${holder === ObjectObject ? "Object" : "Reflect"}.${name}`, property);
+        return reflectApply(native, undefined, [target, property, ...rest]);
+      },
+    }[name]);
+  }
+  const nativeDefineProperties = ObjectObject.defineProperties as Fn;
+  define(ObjectObject, "defineProperties", {
+    defineProperties(target: unknown, properties: unknown) {
+      if (isObjectLike(properties)) for (const k of ownKeys(properties)) noConstructor("Object.defineProperties", k);
+      return reflectApply(nativeDefineProperties, undefined, [target, properties]);
+    },
+  }.defineProperties);
   const nativeReflectGet = ReflectObject.get as Fn;
   define(ReflectObject, "get", {
     get(target: unknown, ...rest: unknown[]) {
@@ -683,7 +705,10 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   define(ObjectObject, "assign", {
     assign(target: unknown, ...sources: unknown[]) {
       let total = 0;
-      for (let i = 0; i < sources.length; i++) total += propertyCount(sources[i], "Object.assign");
+      for (let i = 0; i < sources.length; i++) {
+        total += propertyCount(sources[i], "Object.assign");
+        if (isObjectLike(sources[i]) && hasOwn(sources[i] as object, "constructor")) noConstructor("Object.assign", "constructor");
+      }
       limit("Object.assign", total, L.properties);
       createdProperties(total);
       return reflectApply(nativeAssign, undefined, [target, ...sources]);
@@ -966,13 +991,14 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     return x;
   };
   /**
-   * The key of a method call through a computed member (`x[k](…)`): converted once, and never
+   * The key of a method call, a write or a delete through a computed member (`x[k](…)`,
+   * `x[k] = v`): converted once, and never
    * "constructor" (whose value could be the engine's Array constructor; `new x[k]()` and reads
    * go through `ctor` instead).
    */
   const key = (k: unknown): unknown => {
     const name = isObjectLike(k) ? RealmString(k) : k;
-    if (name === "constructor") throw new RealmTypeError("a method call through a computed \"constructor\" key is not available to contracts");
+    if (name === "constructor") throw new RealmTypeError("a method call, write or delete through a computed \"constructor\" key is not available to contracts");
     return name;
   };
   /**
