@@ -21,8 +21,9 @@
  *   contracts/runtime/intrinsics.ts);
  * - reads that could yield the engine's Array constructor (`x.constructor`, `x[k]`) through
  *   `__prescient_ctor`, which hands contract code the guarded one, and method calls through a
- *   computed key (`x[k](…)`), writes and deletes of computed or `constructor` members through
- *   `__prescient_key`, which refuses "constructor";
+ *   computed key (`x[k](…)`) through `__prescient_key`, which refuses "constructor"; writes and
+ *   deletes of computed, `constructor` or `next` members through `__prescient_wkey`, which
+ *   refuses the keys that would switch off one of V8's process-wide fast paths;
  * - what chooses a prototype (`{ __proto__: p }`, `class … extends E`) through helpers that bound
  *   the prototype chain, and every `function`/`function*` through `__prescient_fn`, which makes its
  *   `prototype` read-only (an object literal or class with generator methods through
@@ -61,12 +62,13 @@ const HERITAGE = "__prescient_heritage";
 const FN = "__prescient_fn";
 const METHODS = "__prescient_methods";
 const CAUGHT = "__prescient_caught";
+const WKEY = "__prescient_wkey";
 
 /**
  * The module wrapper's helper parameters, in order: the SDK's metering helpers (step, enter, exit,
  * freeze), then the intrinsic guards' operator helpers (OPERATOR_HELPERS of intrinsics.ts).
  */
-export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN, METHODS, CAUGHT] as const;
+export const MODULE_HELPERS = [STEP_HELPER, ENTER_HELPER, EXIT_HELPER, FREEZE_HELPER, ADD, SUB, MUL, POW, SHL, SHR, STR, SPREAD, PROPS, CTOR, KEY, PROTO, HERITAGE, FN, METHODS, CAUGHT, WKEY] as const;
 
 /** Slots every metered frame reserves on top of its size: the engine's frame header and the builtin frames a call may put above it. */
 export const FRAME_BASE_SLOTS = 16;
@@ -409,13 +411,16 @@ export function gasTransformer(ts: Ts): TsNs.TransformerFactory<TsNs.SourceFile>
     /** Member reads that could yield the engine's Array constructor, and calls through a computed key. */
     const guardMember = (n: TsNs.Node, original: TsNs.Node): TsNs.Node => {
       if (isWriteTarget(ts, original)) {
-        // Writing or deleting `constructor` on an array would switch off V8's array-species fast
-        // paths for the whole process: the key may not be "constructor" (the key helper refuses it).
-        if (ts.isElementAccessExpression(n) && !isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression)) {
-          return f.updateElementAccessExpression(n, n.expression, call(KEY, [n.argumentExpression]));
-        }
-        if (ts.isPropertyAccessExpression(n) && n.name.text === "constructor") return f.createElementAccessExpression(n.expression, call(KEY, [f.createStringLiteral("constructor")]));
-        return n;
+        // Some writes would switch off one of V8's fast paths for the whole process (`constructor`
+        // or `@@iterator` on an array…): a computed key, or `constructor`, passes the write-key
+        // helper with its object, evaluated once: `(o = x)[__prescient_wkey(o, k)]`.
+        const computed = ts.isElementAccessExpression(n) && !isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression);
+        // (V8 switches a fast path off on the attempt, before it finds the property read-only.)
+        const named = ts.isPropertyAccessExpression(n) && (n.name.text === "constructor" || n.name.text === "next");
+        if ((!computed && !named) || (n as TsNs.AccessExpression).expression.kind === K.SuperKeyword) return n;
+        const o = temp();
+        const k = ts.isElementAccessExpression(n) ? n.argumentExpression : f.createStringLiteral((n as TsNs.PropertyAccessExpression).name.text);
+        return f.createElementAccessExpression(f.createParenthesizedExpression(f.createAssignment(o, (n as TsNs.AccessExpression).expression)), call(WKEY, [o, k]));
       }
       if (ts.isElementAccessExpression(n)) {
         if (isHarmlessKey(ts, (original as TsNs.ElementAccessExpression).argumentExpression)) return n;

@@ -13,7 +13,7 @@ import { lintOrThrow, parseOrRefuse } from "../../analyzer/lint.js";
 import { gasTransformer } from "../../analyzer/instrument.js";
 
 /** Bump when the output of `compileContract` changes for the same source. */
-const COMPILER_VERSION = "8";
+const COMPILER_VERSION = "9";
 
 export interface CompiledContract {
   readonly file: string;

@@ -52,7 +52,7 @@ export interface IntrinsicLimits {
 }
 
 /** Names of the operator helpers, in the order `guardIntrinsics` returns them. */
-export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn", "methods", "caught"] as const;
+export const OPERATOR_HELPERS = ["add", "sub", "mul", "pow", "shl", "shr", "str", "spread", "props", "ctor", "key", "proto", "heritage", "fn", "methods", "caught", "wkey"] as const;
 
 type Fn = (...args: never[]) => unknown;
 
@@ -663,25 +663,49 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       return guardedDescriptor(reflectApply(nativeReflectDescriptor, undefined, [target, key]) as PropertyDescriptor | undefined);
     },
   }.getOwnPropertyDescriptor);
-  // Defining or setting `constructor` on any array switches off V8's array-species fast paths for
-  // the whole process (host included): the functions that define or set a named property refuse it.
-  const noConstructor = (what: string, k: unknown): void => {
-    if (k === "constructor") throw new RealmTypeError(`${what}: the key "constructor" is not available to contracts`);
+  // ---- the engine's process-wide fast paths --------------------------------------------------
+  // V8 keeps one switch per process ("protector") for each of its fast paths over arrays, sets and
+  // iterators; some writes to ordinary objects turn one off for good, slowing down every realm
+  // (host included): `constructor` on an array (species: `map`, `slice`, `filter`…), `@@iterator`
+  // on an array or a set, `next` on a builtin iterator (`for…of`, spreads, destructuring), and
+  // `@@isConcatSpreadable` on anything (`concat`). Every way contract code defines or sets a
+  // property refuses those: instrumented writes (`__prescient_wkey`), the functions below, and
+  // `Symbol.isConcatSpreadable`, which is not reachable at all (see the guarded Symbol).
+  const iteratorOf = (o: unknown): unknown => (o as Iterable<unknown>)[Symbol.iterator]();
+  const ITERATOR_PROTOTYPES = [iteratorOf([]), iteratorOf(""), iteratorOf(new Map()), iteratorOf(new Set())].map((it) => getPrototypeOf(it));
+  const setHas = Set.prototype.has;
+  const isSet = (o: object): boolean => {
+    try {
+      reflectApply(setHas, o, [undefined]);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** The key, or a TypeError when writing it on `target` would switch a fast path off. */
+  const writableKey = (what: string, target: unknown, k: unknown): unknown => {
+    const property = isObjectLike(k) ? RealmString(k) : k;
+    const refused =
+      property === "constructor" ||
+      property === SPREADABLE ||
+      (property === ITERATOR && isObjectLike(target) && (isArray(target) || isSet(target))) ||
+      (property === "next" && isObjectLike(target) && ITERATOR_PROTOTYPES.indexOf(getPrototypeOf(target)) !== -1);
+    if (refused) throw new RealmTypeError(`${what}: writing ${RealmString(property)} here is not available to contracts (it would switch off the engine's fast paths for the whole process)`);
+    return property;
   };
   for (const [holder, name] of [[ObjectObject, "defineProperty"], [ReflectObject, "defineProperty"], [ReflectObject, "set"], [ReflectObject, "deleteProperty"]] as const) {
     const native = holder[name] as Fn;
+    const what = `${holder === ObjectObject ? "Object" : "Reflect"}.${name}`;
     define(holder, name, {
       [name](target: unknown, k: unknown, ...rest: unknown[]) {
-        const property = isObjectLike(k) ? RealmString(k) : k;
-        noConstructor(`${holder === ObjectObject ? "Object" : "Reflect"}.${name}`, property);
-        return reflectApply(native, undefined, [target, property, ...rest]);
+        return reflectApply(native, undefined, [target, writableKey(what, target, k), ...rest]);
       },
     }[name]);
   }
   const nativeDefineProperties = ObjectObject.defineProperties as Fn;
   define(ObjectObject, "defineProperties", {
     defineProperties(target: unknown, properties: unknown) {
-      if (isObjectLike(properties)) for (const k of ownKeys(properties)) noConstructor("Object.defineProperties", k);
+      if (isObjectLike(properties)) for (const k of ownKeys(properties)) writableKey("Object.defineProperties", target, k);
       return reflectApply(nativeDefineProperties, undefined, [target, properties]);
     },
   }.defineProperties);
@@ -707,7 +731,8 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
       let total = 0;
       for (let i = 0; i < sources.length; i++) {
         total += propertyCount(sources[i], "Object.assign");
-        if (isObjectLike(sources[i]) && hasOwn(sources[i] as object, "constructor")) noConstructor("Object.assign", "constructor");
+        const source = sources[i];
+        if (isObjectLike(source)) for (const k of ownKeys(source)) writableKey("Object.assign", target, k);
       }
       limit("Object.assign", total, L.properties);
       createdProperties(total);
@@ -837,11 +862,24 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
   GuardedAggregate.prototype = NativeAggregate.prototype;
   define(NativeAggregate.prototype, "constructor", GuardedAggregate);
   global.AggregateError = GuardedAggregate;
-  // The symbol registry lives as long as the realm, and the engine never frees what it holds: a
-  // transaction could grow it without end, outside any transaction's memory.
-  const SymbolObject = Symbol as unknown as Record<PropertyKey, unknown>;
-  define(SymbolObject, "for", refuse("Symbol.for", "the global symbol registry outlives the transaction; use Symbol() or a string"));
-  define(SymbolObject, "keyFor", refuse("Symbol.keyFor", "the global symbol registry outlives the transaction; use Symbol() or a string"));
+  // Symbol, without `Symbol.isConcatSpreadable` (setting it on any object switches a fast path off
+  // for the whole process) and without the registry (`Symbol.for`: it lives as long as the realm,
+  // and the engine never frees what it holds).
+  const NativeSymbol = Symbol;
+  const GuardedSymbol = function (this: unknown, description?: unknown): symbol {
+    if (new.target !== undefined) throw new RealmTypeError("Symbol is not a constructor");
+    return description === undefined ? NativeSymbol() : NativeSymbol(RealmString(description));
+  };
+  defineProperty(GuardedSymbol, "name", { value: "Symbol" });
+  defineProperty(GuardedSymbol, "prototype", { value: NativeSymbol.prototype, writable: false });
+  for (const k of ownKeys(NativeSymbol)) {
+    if (k === "length" || k === "name" || k === "prototype" || k === "isConcatSpreadable" || k === "for" || k === "keyFor") continue;
+    defineProperty(GuardedSymbol, k, getOwnPropertyDescriptor(NativeSymbol, k)!);
+  }
+  define(GuardedSymbol, "for", refuse("Symbol.for", "the global symbol registry outlives the transaction; use Symbol() or a string"));
+  define(GuardedSymbol, "keyFor", refuse("Symbol.keyFor", "the global symbol registry outlives the transaction; use Symbol() or a string"));
+  define(NativeSymbol.prototype, "constructor", GuardedSymbol);
+  global.Symbol = GuardedSymbol;
 
   // ---- bigints ----------------------------------------------------------------------------------
   const BigIntObject = NativeBigInt as unknown as Record<PropertyKey, unknown>;
@@ -998,9 +1036,11 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
    */
   const key = (k: unknown): unknown => {
     const name = isObjectLike(k) ? RealmString(k) : k;
-    if (name === "constructor") throw new RealmTypeError("a method call, write or delete through a computed \"constructor\" key is not available to contracts");
+    if (name === "constructor") throw new RealmTypeError("a method call through a computed \"constructor\" key is not available to contracts");
     return name;
   };
+  /** The key of a write or a delete through a computed member (`x[k] = v`): see `writableKey`. */
+  const wkey = (target: unknown, k: unknown): unknown => writableKey("a computed write", target, k);
   /**
    * What a `catch` gets, paid for when it gets it: an error the engine made can hold a copy of a
    * string the contract made (`null[key]`, `str.x = 1` quote the key or the string in full), so a
@@ -1012,5 +1052,5 @@ export function guardIntrinsics(meter: RealmMeter, limitsJson: string): readonly
     const d = getOwnPropertyDescriptor(e, "message");
     if (d !== undefined && typeof d.value === "string" && d.value.length > 64) allocate(d.value.length * 4);
   };
-  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn, methods, caught] as Fn[]);
+  return freeze([add, sub, mul, pow, shl, shr, str, spread, props, ctor, key, proto, heritage, fn, methods, caught, wkey] as Fn[]);
 }
