@@ -17,7 +17,8 @@ import { packageRoot } from "../core/paths.js";
 import type { ExecutionResult, Receipt } from "../core/types.js";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
 import { blockAccessSets } from "../executor/accessSets.js";
-import { ParallelExecutor, type FaultInjection, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import { ParallelExecutor, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import type { FaultInjection } from "../executor/parallel/testHook.js";
 import { prepareBlock } from "../executor/prepare.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
@@ -136,7 +137,7 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
         let result;
         try {
           const loaded = await executor.load({ block, checkSignatures, ...(sets !== undefined ? { sets } : {}) });
-          result = await executor.execute({ block: loaded, mode, enforce: policy, checkSignatures, events: true, inlineBelowSpeedup: 0, ...(fault !== undefined ? { faultInjection: fault } : {}) });
+          result = await executor.execute({ block: loaded, mode, enforce: policy, checkSignatures, events: true, inlineBelowSpeedup: 0, ...(fault !== undefined ? { testHook: { fault } } : {}) });
         } catch (error) {
           mismatches.push(`${where}: threw ${(error as Error)?.stack ?? String(error)}`);
           continue;

@@ -21,7 +21,7 @@ describe("a worker that fails mid-block", () => {
       for (const kind of ["throw", "exit"] as const) {
         for (const mode of ["hybrid", "columns", "blockstm"] as const) {
           executor.state.restoreValues(snapshot);
-          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, faultInjection: { tx: 150, kind } });
+          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, testHook: { fault: { tx: 150, kind } } });
           expect(r.workerFailure, `${kind} ${mode}`).toBeDefined();
           expect(r.stateRoot, `${kind} ${mode}`).toBe(sequential.stateRoot);
           expect(r.receipts.map((x) => [x.status, x.gasUsed, x.fee])).toEqual(sequential.receipts.map((x) => [x.status, x.gasUsed, x.fee]));
