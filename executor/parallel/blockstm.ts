@@ -769,10 +769,18 @@ export class BlockStmThread {
     return NO_TASK;
   }
 
-  /** Wait for a task: indices past the block, others still active (see sleep.ts). */
+  /**
+   * Wait for a task: indices past the block, others still active (see sleep.ts).
+   *
+   * First, whether the block is done: a thread that took the last index and found it not READY
+   * (#incarnate failed: another thread runs it) or not EXECUTED, gives up its task without
+   * passing check_done, and if it was the last active one, nobody else will pass it either —
+   * every thread would sleep on a finished block until its wait timed out (2 ms).
+   */
   #idle(): void {
     const header = this.#header;
     const n = this.#n;
+    if (Atomics.load(header, SH.executionIdx) >= n && Atomics.load(header, SH.validationIdx) >= n) this.#checkDone();
     const hasWork = () =>
       Atomics.load(header, SH.done) === 1 ||
       Atomics.load(header, SH.abort) === 1 ||

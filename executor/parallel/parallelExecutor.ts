@@ -23,7 +23,7 @@ import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { buildConflictGraph, computeColumns, gasBottomLevels, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
 import { SharedState } from "../../state/sharedState.js";
 import { stateFromGenesis } from "../../state/genesis.js";
-import { analyzeBlockAccessSets } from "../accessSets.js";
+import { analyzeBlockAccessSets, withDeclaredLists } from "../accessSets.js";
 import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
@@ -60,7 +60,10 @@ export interface LoadParallelBlockParameters {
   /** Verify signatures (default true); part of loading because it changes the access sets. */
   readonly checkSignatures?: boolean;
   readonly prepared?: readonly PreparedTx[];
-  /** The access sets to schedule with (default: the analyzer's, merged with declared lists). */
+  /**
+   * The access sets to schedule with (default: the analyzer's, merged with declared lists). Each
+   * transaction's declared list is added to its set where missing (see withDeclaredLists).
+   */
   readonly sets?: BlockAccessSets;
   readonly file?: string;
 }
@@ -237,7 +240,7 @@ export class ParallelExecutor {
     const { block } = parameters;
     const checkSignatures = parameters.checkSignatures ?? true;
     const prepared = parameters.prepared === undefined ? prepareBlock(block, this.runtime, parameters.file) : this.#ownPrepared(parameters.prepared, block, parameters.file);
-    const sets = parameters.sets ?? (await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures }));
+    const sets = parameters.sets !== undefined ? withDeclaredLists(parameters.sets, block) : await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures });
     const graph = buildConflictGraph(sets);
     const shared = (a: Int32Array) => {
       const out = new SharedArrayBuffer(Math.max(4, a.byteLength));

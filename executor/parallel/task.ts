@@ -64,6 +64,8 @@ export interface LoadResult {
 /** What a session replies when its task threw: the session ends after it. */
 export interface FailedReply {
   readonly failed: string;
+  /** Always true: the session ends after this reply (the caller starts a new one for its next message). */
+  readonly sessionEnds: true;
 }
 
 export interface RoundTask {

@@ -36,6 +36,10 @@ export const TURNSTILE_SLOTS = 16;
 /** Decisions recorded per run (and choices a schedule can replay). */
 export const TURNSTILE_TRACE = 16_384;
 const HOLD_RULES = 8;
+/** PCT's priority change points, at most (its depth − 1). */
+const CHANGE_POINTS = 8;
+const REST = { first: 0, random: 1, pct: 2, stay: 3 } as const;
+const WAKE_ALL = -2;
 
 /** Header words. */
 const T = {
@@ -55,8 +59,11 @@ const T = {
   holdCount: 8,
   /** Why the turnstile released every thread (FAILURE), 0 while in control. */
   failure: 9,
-  /** After the prefix: 0 always the first candidate, 1 a random one. */
+  /** After the prefix: REST.first, REST.random or REST.pct. */
   rest: 10,
+  /** PCT: the slot chosen last (its priority drops at a change point), and the change points. */
+  lastSlot: 11,
+  changeCount: 12,
   size: 16,
 } as const;
 
@@ -64,8 +71,10 @@ const T = {
 const S = { state: 0, point: 1, tx: 2, since: 3, grant: 4, watchIndex: 5, words: 8 } as const;
 const SLOT_BASE = T.size;
 const HOLD_BASE = SLOT_BASE + TURNSTILE_SLOTS * S.words;
-const PREFIX_BASE = HOLD_BASE + HOLD_RULES * 3;
-const TRACE_WORDS = 5;
+const PRIORITY_BASE = HOLD_BASE + HOLD_RULES * 3;
+const CHANGE_BASE = PRIORITY_BASE + TURNSTILE_SLOTS;
+const PREFIX_BASE = CHANGE_BASE + CHANGE_POINTS;
+const TRACE_WORDS = 6;
 const TRACE_BASE = PREFIX_BASE + TURNSTILE_TRACE;
 const TOTAL_WORDS = TRACE_BASE + TURNSTILE_TRACE * TRACE_WORDS;
 
@@ -106,9 +115,22 @@ export interface HoldRule {
 export interface TurnstileSchedule {
   /** Choices to replay first: at decision k, candidate prefix[k] (modulo the candidates). */
   readonly prefix?: readonly number[];
-  /** After the prefix: the first candidate (lowest slot) each time, or a random one from `seed`. */
-  readonly rest?: "first" | "random";
+  /**
+   * After the prefix: the first candidate (lowest slot) each time; a random one each time (from
+   * `seed`); or PCT, probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): the
+   * threads get random priorities, the highest enabled one always goes, and at `depth` − 1
+   * decisions drawn from the first `steps` the thread that just ran drops below all others. It
+   * finds an ordering bug that needs d particular steps in order with probability at least
+   * 1/(threads · steps^(d−1)), and it hands the processor from thread to thread only at those
+   * points: a random walk switches threads at every other step, each switch a wake-up. `stay`:
+   * the thread that ran last while it can, else the first: no preemption (the default of a
+   * preemption-bounded enumeration, see TurnstileStep.stay).
+   */
+  readonly rest?: "first" | "random" | "pct" | "stay";
   readonly seed?: number;
+  /** PCT: the bug depth aimed at (1 … 9, default 3) and the decisions a run is expected to take (default 100). */
+  readonly depth?: number;
+  readonly steps?: number;
   /** Waiters to leave until nothing else can move (a forced interleaving). */
   readonly holds?: readonly HoldRule[];
 }
@@ -117,6 +139,11 @@ export interface TurnstileSchedule {
 export interface TurnstileStep {
   readonly candidates: number;
   readonly choice: number;
+  /**
+   * The candidate that is the thread which ran last (-1 when it cannot go): choosing another one
+   * preempts it.
+   */
+  readonly stay: number;
   readonly slot: number;
   readonly point: SyncPoint;
   readonly tx: number;
@@ -144,7 +171,9 @@ export class Turnstile {
     if (holds.length > HOLD_RULES) throw new RangeError(`a schedule has at most ${HOLD_RULES} hold rules, got ${holds.length}`);
     w.fill(0);
     w[T.rng] = (schedule.seed ?? 1) | 0 || 1;
-    w[T.rest] = schedule.rest === "random" ? 1 : 0;
+    w[T.rest] = REST[schedule.rest ?? "first"];
+    w[T.lastSlot] = -1;
+    if (schedule.rest === "pct") this.#pct(schedule.depth ?? 3, schedule.steps ?? 100);
     w[T.prefixLength] = prefix.length;
     for (let k = 0; k < prefix.length; k++) w[PREFIX_BASE + k] = prefix[k]!;
     w[T.holdCount] = holds.length;
@@ -156,6 +185,20 @@ export class Turnstile {
     Atomics.store(w, T.active, 1);
   }
 
+  /** PCT's set-up: distinct random priorities above the change points' levels, and the change points. */
+  #pct(depth: number, steps: number): void {
+    if (!Number.isInteger(depth) || depth < 1 || depth > CHANGE_POINTS + 1) throw new RangeError(`PCT depth is 1…${CHANGE_POINTS + 1}, got ${depth}`);
+    const w = this.#words;
+    const order = Array.from({ length: TURNSTILE_SLOTS }, (_, s) => s);
+    for (let k = order.length - 1; k > 0; k--) {
+      const j = xorshift(w) % (k + 1);
+      [order[k], order[j]] = [order[j]!, order[k]!];
+    }
+    for (let s = 0; s < TURNSTILE_SLOTS; s++) w[PRIORITY_BASE + s] = depth + order[s]!;
+    w[T.changeCount] = depth - 1;
+    for (let k = 0; k < depth - 1; k++) w[CHANGE_BASE + k] = 1 + (xorshift(w) % Math.max(1, steps));
+  }
+
   /** The decisions of the last run, in order. */
   trace(): TurnstileStep[] {
     const w = this.#words;
@@ -163,7 +206,7 @@ export class Turnstile {
     const out: TurnstileStep[] = [];
     for (let k = 0; k < steps; k++) {
       const b = TRACE_BASE + k * TRACE_WORDS;
-      out.push({ candidates: w[b]!, choice: w[b + 1]!, slot: w[b + 2]!, point: w[b + 3]! as SyncPoint, tx: w[b + 4]! });
+      out.push({ candidates: w[b]!, choice: w[b + 1]!, slot: w[b + 2]!, point: w[b + 3]! as SyncPoint, tx: w[b + 4]!, stay: w[b + 5]! });
     }
     return out;
   }
@@ -183,6 +226,8 @@ export class TurnstileGate {
   readonly #words: Int32Array;
   readonly #base: number;
   #watch: Int32Array | undefined;
+  /** Who to wake when the lock is released: a slot, WAKE_ALL, or -1. */
+  #wake = -1;
 
   constructor(buffer: SharedArrayBuffer, slot: number) {
     if (!Number.isInteger(slot) || slot < 0 || slot >= TURNSTILE_SLOTS) throw new RangeError(`a turnstile slot is 0…${TURNSTILE_SLOTS - 1}, got ${slot}`);
@@ -357,15 +402,27 @@ export class TurnstileGate {
     this.#unlock();
   }
 
+  /**
+   * The lock around arrivals and decisions. It spins (a decision is a few dozen word reads), then
+   * sleeps in short naps: on two loaded cores the holder may have lost its core, and a spinner
+   * would keep it from getting it back for a whole time slice.
+   */
   #lock(): void {
     const w = this.#words;
-    while (Atomics.compareExchange(w, T.lock, 0, 1) !== 0) {
-      // spin: a decision is a few dozen word reads
-    }
+    for (let spin = 0; Atomics.compareExchange(w, T.lock, 0, 1) !== 0; spin++) if (spin > 64) Atomics.wait(w, T.lock, 1, 0.05);
   }
 
+  /**
+   * Unlock, then wake whoever the decision granted. Never wake under the lock: the woken thread
+   * may take the waker's core at once, run its step and spin on the lock the waker still holds.
+   */
   #unlock(): void {
-    Atomics.store(this.#words, T.lock, 0);
+    const w = this.#words;
+    const wake = this.#wake;
+    this.#wake = -1;
+    Atomics.store(w, T.lock, 0);
+    if (wake === WAKE_ALL) for (let s = 0; s < TURNSTILE_SLOTS; s++) Atomics.notify(w, SLOT_BASE + s * S.words + S.grant);
+    else if (wake >= 0) Atomics.notify(w, SLOT_BASE + wake * S.words + S.grant);
   }
 
   #releaseAll(failure: number): void {
@@ -373,11 +430,8 @@ export class TurnstileGate {
     if (Atomics.load(w, T.active) === 0) return;
     if (w[T.failure] === 0) w[T.failure] = failure;
     Atomics.store(w, T.active, 0);
-    for (let s = 0; s < TURNSTILE_SLOTS; s++) {
-      const b = SLOT_BASE + s * S.words;
-      Atomics.store(w, b + S.grant, 1);
-      Atomics.notify(w, b + S.grant);
-    }
+    for (let s = 0; s < TURNSTILE_SLOTS; s++) Atomics.store(w, SLOT_BASE + s * S.words + S.grant, 1);
+    this.#wake = WAKE_ALL;
   }
 
   #enabled(b: number): boolean {
@@ -414,10 +468,14 @@ export class TurnstileGate {
     if (candidates.length === 0) return;
     const pool = unheld > 0 ? unheld : candidates.length;
     const step = w[T.step]!;
-    let choice: number;
+    const stay = candidates.indexOf(w[T.lastSlot]!);
+    const stays = stay < pool ? stay : -1;
+    let choice = 0;
     if (step < w[T.prefixLength]!) choice = w[PREFIX_BASE + step]! % pool;
-    else if (w[T.rest] === 1) choice = this.#random() % pool;
-    else choice = 0;
+    else if (w[T.rest] === REST.random) choice = xorshift(w) % pool;
+    else if (w[T.rest] === REST.pct) choice = this.#pctChoice(candidates, pool, step);
+    else if (w[T.rest] === REST.stay) choice = Math.max(0, stays);
+    w[T.lastSlot] = candidates[choice]!;
     const slot = candidates[choice]!;
     const b = SLOT_BASE + slot * S.words;
     if (step < TURNSTILE_TRACE) {
@@ -427,6 +485,7 @@ export class TurnstileGate {
       w[t + 2] = slot;
       w[t + 3] = w[b + S.point]!;
       w[t + 4] = w[b + S.tx]!;
+      w[t + 5] = stays;
     } else if (w[T.failure] === 0) {
       w[T.failure] = TURNSTILE_FAILURE.traceFull;
     }
@@ -434,18 +493,28 @@ export class TurnstileGate {
     w[b + S.state] = RUNNING;
     w[T.running]!++;
     Atomics.store(w, b + S.grant, 1);
-    Atomics.notify(w, b + S.grant);
+    if (slot !== this.slot) this.#wake = slot;
   }
 
-  #random(): number {
+  /** PCT: at a change point the thread that ran last drops low; the highest priority goes. */
+  #pctChoice(candidates: readonly number[], pool: number, step: number): number {
     const w = this.#words;
-    let x = w[T.rng]!;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    w[T.rng] = x;
-    return x >>> 0;
+    const last = w[T.lastSlot]!;
+    for (let k = 0; k < w[T.changeCount]!; k++) if (w[CHANGE_BASE + k] === step && last >= 0) w[PRIORITY_BASE + last] = k + 1;
+    let best = 0;
+    for (let c = 1; c < pool; c++) if (w[PRIORITY_BASE + candidates[c]!]! > w[PRIORITY_BASE + candidates[best]!]!) best = c;
+    return best;
   }
+}
+
+/** The next xorshift32 value of the turnstile's PRNG word. */
+function xorshift(w: Int32Array): number {
+  let x = w[T.rng]!;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  w[T.rng] = x;
+  return x >>> 0;
 }
 
 /** The trace as one line per decision, for a failure message. */
