@@ -85,6 +85,18 @@ describe("interleaving exploration", () => {
     expect(report.failures.slice(0, 2)).toEqual([]);
   });
 
+  it("a Block-STM block ends when its last task is a failed incarnation, not when an idle thread's wait times out", async () => {
+    // Found by this exploration: the thread that took the last execution index found that
+    // transaction already executed, gave up its task without passing check_done, and every thread
+    // slept on a finished block (the turnstile reports a deadlock: no thread could go).
+    const p = protocolBlock(chain, "stm:3", { min: 4, max: 6, aim: "mixed", heavyWork: 2_000 });
+    const t: ExploreTarget = { label: "stm:3", block: p.block, policy: p.policy, checkSignatures: p.checkSignatures };
+    const loaded = await explorer.load(t, 3);
+    const run = await explorer.run(t, loaded, "blockstm", 3, { rest: "pct", seed: 20, depth: 3, steps: 80 });
+    expect(run.failure).toBe("none");
+    expect(run.result.stateRoot).toBe(explorer.sequential(t).stateRoot);
+  });
+
   it("stopped at every synchronization point of the protocol", () => {
     process.stdout.write(`points: ${JSON.stringify(Object.fromEntries(points))}\n`);
     for (const name of Object.keys(SYNC)) expect(points.get(name) ?? 0, name).toBeGreaterThan(0);
