@@ -66,7 +66,7 @@ describe("interleaving exploration", () => {
     const report = emptyReport();
     const started = performance.now();
     for (let b = 0; b < 6 * SCALE; b++) {
-      await explorer.explore(target(1000 + b, 3, 3, PROTOCOL_AIMS[b % PROTOCOL_AIMS.length]), { modes: ["hybrid", "columns", "blockstm"], threads: [2], orders: 400, strategy: "exhaustive", preemptions: 2, seed: SEED }, report);
+      await explorer.explore(target(1000 + b, 3, 3, PROTOCOL_AIMS[b % PROTOCOL_AIMS.length]), { modes: ["hybrid", "columns", "blockstm"], threads: [2], orders: 250, strategy: "exhaustive", preemptions: 2, seed: SEED }, report);
     }
     process.stdout.write(summary("exhaustive", report, started));
     merge(report);
@@ -77,8 +77,8 @@ describe("interleaving exploration", () => {
   it("PCT and random orders over blocks of 2 to 6 transactions at two and three threads, some with a worker fault", { timeout: 600_000 }, async () => {
     const report = emptyReport();
     const started = performance.now();
-    for (let b = 0; b < 14 * SCALE; b++) {
-      await explorer.explore(target(b, 2, 6), { modes: ["hybrid", "columns", "blockstm"], threads: [2, 3], orders: 40, strategy: "pct", depth: 1 + (b % 3), seed: SEED, faultEvery: 40 }, report);
+    for (let b = 0; b < 10 * SCALE; b++) {
+      await explorer.explore(target(b, 2, 6, PROTOCOL_AIMS[b % PROTOCOL_AIMS.length]), { modes: ["hybrid", "columns", "blockstm"], threads: [2, 3], orders: 36, strategy: "pct", depth: 2 + (b % 2), seed: SEED, faultEvery: 40 }, report);
     }
     process.stdout.write(summary("pct", report, started));
     merge(report);
