@@ -58,6 +58,23 @@ export const SH = {
   size: 9 * LINE,
 } as const;
 
+/*
+ * A transaction's status word, incarnation i (the paper's, and aptos-core's scheduler's), and the
+ * test hook's point (testHook.ts) before each move:
+ *
+ *   READY(i) ─ #incarnate: a thread takes it to execute (stmIncarnate) ────────────▶ EXECUTING(i)
+ *   EXECUTING(i) ─ #finishExecution: its write set published (stmRecord, stmExecuted) ▶ EXECUTED(i)
+ *   EXECUTING(i) ─ #addDependency: it read an ESTIMATE, or a fee not final yet, of a
+ *                  transaction not EXECUTED (stmDependency) ────────────────────────▶ ABORTING(i)
+ *   EXECUTED(i) ─ #tryValidationAbort: a validation found a read out of date
+ *                 (stmValidate, stmValidationAbort); its writes become ESTIMATEs ───▶ ABORTING(i)
+ *   ABORTING(i) ─ #setReadyStatus: its dependency executed, or it failed validation
+ *                 (stmReady) ───────────────────────────────────────────────────────▶ READY(i + 1)
+ *
+ * The block is done when both indices are past the block, no task is active, and no index
+ * decreased meanwhile (#checkDone); then every status is EXECUTED and its latest incarnation's
+ * writes are the block's.
+ */
 const READY = 0;
 const EXECUTING = 1;
 const EXECUTED = 2;
@@ -795,6 +812,15 @@ export class BlockStmThread {
     const header = this.#header;
     const hook = this.hook;
     if (hook !== undefined) hook.join(SYNC.stmStart, header, SH.generation);
+    try {
+      this.#loop(hook);
+    } finally {
+      hook?.leave();
+    }
+  }
+
+  #loop(hook: ThreadHook | undefined): void {
+    const header = this.#header;
     let task = NO_TASK;
     while (Atomics.load(header, SH.done) === 0) {
       if (Atomics.load(header, SH.abort) === 1) return;

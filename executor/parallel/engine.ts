@@ -9,6 +9,38 @@
  * they hold in the sequential execution at that point, and no other running transaction touches
  * them. The guard checks that assumption on every access; an access outside the set stops the
  * attempt before the value is used, and the main thread recovers (see parallelExecutor.ts).
+ *
+ * A transaction in a round (BlockRun in parallelExecutor.ts runs the rounds; docs/executor-protocol.md):
+ *
+ *   WAITING ─ its last predecessor in the round commits (#releaseDag), or its column opens
+ *             (#releaseColumn) ─────────────────────────────────────────────────────▶ READY
+ *   READY   ─ a thread pops it (#drain) ──────────────────────────────────────────────▶ RUNNING
+ *   RUNNING ─ runTx ends inside its set: writes applied, undo record in the thread's log ▶ COMMITTED
+ *   RUNNING ─ the guard trips: nothing of it stays, the violation word drops to ≤ tx ─────▶ STOPPED
+ *   READY, WAITING ─ the round stops first ─────────────────────────────────────────────▶ pending
+ *   and once the round is over, v its final violation (BlockRun.#round, runBelow):
+ *   COMMITTED above v ─ rolled back by the calling thread, newest commit first ──────────▶ pending
+ *   COMMITTED at or below v ─ stays; its record stays in its thread's log
+ *   STOPPED v ─ every transaction below v committed, nothing above it: runs alone on the calling
+ *               thread, unguarded ──────────────────────────────────────────────────────▶ COMMITTED
+ *   STOPPED above v ────────────────────────────────────────────────────────────────────▶ pending
+ *
+ * The invariants that make that the sequential result:
+ *
+ * 1. What a commit promises: the transaction ran with all its DAG predecessors committed and no
+ *    running transaction touching its set, so it saw the sequential values of its set — unless a
+ *    transaction below it left its own set (it may have touched one of them). Then, and only
+ *    then, the commit is rolled back before that transaction runs again.
+ * 2. The violation word only decreases during a round (a CAS to the minimum; -1 when the round is
+ *    aborted), and a thread takes no transaction once it is below the block's size. It is final
+ *    once every thread of the round has counted itself stopped (H.stopped = H.participants):
+ *    only then may a worker read it to hand back its records (endRound).
+ * 3. Who may undo what: a commit's undo record belongs to the thread that made it until that
+ *    thread hands it back — at the end of a round, only records above the final violation. Only
+ *    the calling thread applies handed-back records, between rounds, while no worker runs. A
+ *    thread undoes on its own only its open, uncommitted attempt (UndoLog.abortOpen).
+ * 4. Rollback happens newest commit first: two commits that wrote a common location were ordered
+ *    by the DAG, so by index; restoring in descending index order puts back the oldest value.
  */
 import type { TxAccessSet } from "../../core/accessSet.js";
 import { accessMatchers } from "../../core/location.js";
@@ -237,6 +269,26 @@ export class BlockThread {
     Atomics.store(view.header, H.column, next);
     Atomics.store(view.header, H.columnRemaining, to - from);
     for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, 0);
+  }
+
+  /** A round on this thread alone (an executor of one thread): the whole round, no workers. */
+  runRoundAlone(policy: ReleasePolicy): void {
+    this.hook?.join(SYNC.roundStart, this.view.header, H.generation);
+    try {
+      this.runRound(policy);
+    } finally {
+      this.hook?.leave();
+    }
+  }
+
+  /**
+   * The calling thread's end of a round run with workers: it counts itself stopped, so that the
+   * workers' barrier can open once they have stopped too (endRound), and leaves the turnstile.
+   */
+  async leaveRound(stop: Promise<unknown>): Promise<void> {
+    if (this.hook !== undefined) await this.hook.atAsync(SYNC.roundEnd, -1, stop);
+    this.view.stopThread();
+    this.hook?.leave();
   }
 
   /** The round loop of a worker. Returns when the round is complete or a violation stopped it. */

@@ -33,7 +33,7 @@ import { SessionEnded, WorkerSessions, waitAsync } from "./sessions.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, FailedReply, LoadResult, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
 import { runsInline } from "./inlineRule.js";
-import { SYNC, ThreadHook, threadHookData, type ExecutorTestHook } from "./testHook.js";
+import { SYNC, callingThreadHook, withThreadHook, type ExecutorTestHook } from "./testHook.js";
 import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
 
 export type ParallelMode = "hybrid" | "columns" | "blockstm";
@@ -60,10 +60,7 @@ export interface LoadParallelBlockParameters {
   /** Verify signatures (default true); part of loading because it changes the access sets. */
   readonly checkSignatures?: boolean;
   readonly prepared?: readonly PreparedTx[];
-  /**
-   * The access sets to schedule with (default: the analyzer's, merged with declared lists). Each
-   * transaction's declared list is added to its set where missing (see withDeclaredLists).
-   */
+  /** The access sets to schedule with (default: the analyzer's; declared lists are added, see withDeclaredLists). */
   readonly sets?: BlockAccessSets;
   readonly file?: string;
 }
@@ -372,7 +369,7 @@ export class ParallelExecutor {
     }
     main.begin(buffers, options, started);
     // The calling thread runs Block-STM only at one thread; the injected fault is a worker's.
-    main.hook = hook === undefined ? undefined : new ThreadHook(threadHookData({ ...(hook.turnstile !== undefined ? { turnstile: hook.turnstile } : {}) }, 0));
+    main.hook = callingThreadHook(hook, false);
     const before = this.state.snapshotValues();
     const counts = { executions: 0, validations: 0, aborts: 0 };
     const activity: ThreadRecords[] = [];
@@ -387,11 +384,7 @@ export class ParallelExecutor {
       const sessions = this.#sessions;
       if (sessions === undefined) {
         main.hook?.beginPhase(1);
-        try {
-          main.run();
-        } finally {
-          main.hook?.leave();
-        }
+        main.run();
         const records = main.activity?.take();
         if (records !== undefined) activity.push({ thread: 0, records });
         threadsSeen.push(0);
@@ -403,7 +396,7 @@ export class ParallelExecutor {
         const slots = Array.from({ length: this.threads }, (_, slot) => slot);
         const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started };
         main.hook?.beginPhase(slots.length);
-        for (const slot of slots) sessions.send(slot, hook === undefined ? task : { ...task, hook: threadHookData(hook, slot + 1) });
+        for (const slot of slots) sessions.send(slot, withThreadHook(task, hook, slot + 1));
         // A worker that fails never finishes its task: the first failure stops everyone.
         const stopListening = sessions.onEnd(slots, () => main.abort());
         let failure: string | undefined;
@@ -616,13 +609,10 @@ class BlockRun {
     this.#view.header[H.violation] = loaded.prepared.length;
     this.#main = loaded.mainThread;
     this.#main.begin(this.#view, options, started, executionId);
-    this.#main.hook = testHook === undefined ? undefined : new ThreadHook(threadHookData(testHook, 0));
+    this.#main.hook = callingThreadHook(testHook, true);
   }
 
-  /**
-   * Set up the round over `members` (all uncommitted, ascending) for `participants` threads and
-   * seed the ready queue.
-   */
+  /** Set up the round over `members` (all uncommitted, ascending) for `participants` threads; seed the ready queue. */
   #prepareRound(members: readonly number[], policy: ReleasePolicy, participants: number): void {
     const view = this.#view;
     const header = view.header;
@@ -683,12 +673,7 @@ class BlockRun {
     const results: RoundResult[] = [];
     if (sessions === undefined) {
       this.#main.extras = [];
-      hook?.join(SYNC.roundStart, this.#view.header, H.generation);
-      try {
-        this.#main.runRound(policy);
-      } finally {
-        hook?.leave();
-      }
+      this.#main.runRoundAlone(policy);
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
     } else {
       // The calling thread is one of the round's K threads: K - 1 workers get the round. It starts
@@ -704,8 +689,7 @@ class BlockRun {
         policy,
         epochWallMs: performance.timeOrigin + this.#started,
       };
-      const testHook = this.#testHook;
-      for (const slot of slots) sessions.send(slot, testHook === undefined ? task : { ...task, hook: threadHookData(testHook, slot + 1) });
+      for (const slot of slots) sessions.send(slot, withThreadHook(task, this.#testHook, slot + 1));
       // A worker that dies never finishes its transaction, so the others would wait for it
       // forever: a session's end stops the round for everyone. (A worker whose round throws
       // replies with the failure; its session ends right after, which stops the round too.)
@@ -719,11 +703,7 @@ class BlockRun {
       this.#main.extras = [];
       try {
         await this.#help(policy, ended);
-        // This thread is out of the round: once every worker is too, the violation is final and
-        // the workers hand back their undo records (BlockThread.endRound).
-        if (hook !== undefined) await hook.atAsync(SYNC.roundEnd, -1, ended);
-        this.#view.stopThread();
-        hook?.leave();
+        await this.#main.leaveRound(ended);
       } catch (error) {
         // This thread failed mid-round (a state with no room for another location, an internal
         // error). The workers must have stopped before anyone restores the state: a transaction
@@ -763,6 +743,8 @@ class BlockRun {
       if (failure !== undefined) throw new WorkerFailure(failure);
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
+    // Every thread of the round has stopped and replied, the workers after their barrier: the
+    // violation is final, and every record above it is here (invariants 2 and 3 of engine.ts).
     const violation = this.#view.header[H.violation]!;
     if (violation < this.#view.txCount) {
       const undo: [number, UndoRecord][] = [...this.#main.takeUndoAfter(violation)];

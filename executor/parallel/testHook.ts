@@ -95,6 +95,18 @@ export function threadHookData(hook: ExecutorTestHook, slot: number): ThreadHook
   };
 }
 
+/** `task` for the worker in `slot`, with its hook data when a test gave a hook. */
+export function withThreadHook<T extends object>(task: T, hook: ExecutorTestHook | undefined, slot: number): T {
+  return hook === undefined ? task : { ...task, hook: threadHookData(hook, slot) };
+}
+
+/** The calling thread's hook (slot 0), without the fault when it must not fail (Block-STM's). */
+export function callingThreadHook(hook: ExecutorTestHook | undefined, withFault: boolean): ThreadHook | undefined {
+  if (hook === undefined) return undefined;
+  const own: ExecutorTestHook = withFault ? hook : { ...(hook.turnstile !== undefined ? { turnstile: hook.turnstile } : {}) };
+  return new ThreadHook(threadHookData(own, 0));
+}
+
 /**
  * One thread's hook for one round or Block-STM run. Without a turnstile, points pass and blocked
  * waits sleep on their word as in production.

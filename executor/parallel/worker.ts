@@ -57,7 +57,6 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
   try {
     stm.run();
   } finally {
-    stm.hook?.leave();
     stm.hook = undefined;
   }
   const activity = stm.activity?.take();
