@@ -9,7 +9,7 @@
  * or InjectedWorkerExit, which the worker's task turns into the thread's death, outside the loops).
  */
 import { waitAsync } from "./sessions.js";
-import { TurnstileGate, type Turnstile } from "./turnstile.js";
+import { TURNSTILE_SLOTS, TurnstileGate, type Turnstile } from "./turnstile.js";
 
 /** Make the worker that picks transaction `tx` throw, or die (its thread exits). */
 export interface FaultInjection {
@@ -89,6 +89,7 @@ export interface ThreadHookData {
 
 /** The hook data for one thread: the calling thread is slot 0, the k-th worker slot k. */
 export function threadHookData(hook: ExecutorTestHook, slot: number): ThreadHookData {
+  if (hook.turnstile !== undefined && slot >= TURNSTILE_SLOTS) throw new RangeError(`a turnstile holds ${TURNSTILE_SLOTS} threads; this executor has more`);
   return {
     ...(hook.fault !== undefined ? { fault: hook.fault } : {}),
     ...(hook.turnstile !== undefined ? { turnstile: { buffer: hook.turnstile.buffer, slot } } : {}),
