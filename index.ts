@@ -1,48 +1,40 @@
 /**
- * prescient's library API. Data flows analyzer → scheduler → executor; everything a sequencer
- * pipeline calls is exported here.
+ * prescient's library API: the pipeline a sequencer calls — analyzer → scheduler → executor — on
+ * an in-memory state. Importing it loads no HTTP server, no database and no thread pool; those
+ * parts have entry points of their own, loaded only when imported (docs/library.md):
+ *
+ * - `prescient/chain`: a chain across blocks (a worker pool, state in memory or in LMDB)
+ * - `prescient/executor`: the executors, the parallel one on worker threads among them
+ * - `prescient/state`: the states: in memory, in shared memory, the LMDB state directory
+ * - `prescient/service`: the HTTP service
+ * - `prescient/report`: the block report
+ * - `prescient/analyzer`: the analyzer in full: templates, the lint, formatting, caches
+ * - `prescient/contract`: what contract modules import
  */
 export type * from "./core/types.js";
 export type { AccessClass, BlockAccessSets, FeeRecipientAccess, TxAccessSet } from "./core/accessSet.js";
 export { BaseError, ContractLoadError, InputError } from "./core/errors.js";
-export { LocationMatcher, covers, location } from "./core/location.js";
+export { covers, location } from "./core/location.js";
 export { ACCOUNTS_ADDRESS, balanceLocation, keyLocation, nonceLocation } from "./core/protocol.js";
 export { blockToJson, parseBlock, parseGenesis, parseTx, readJsonFile, txToJson } from "./core/schema.js";
 export { txHash, txHashHex } from "./core/txHash.js";
 export { ZERO_ADDRESS, isAddress } from "./core/value.js";
+export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
 
 export { ContractRuntime, SAMPLE_CONTRACTS, type DeployedContract } from "./contracts/runtime/runtime.js";
 export type { ContractAbi, MethodAbi, ParamAbi, ParamType } from "./contracts/runtime/abi.js";
 export { GAS } from "./contracts/sdk/gas.js";
 
-export { State, stateRoot, type StateChange } from "./state/state.js";
+export { State, stateRoot, type StateBase, type StateBaseSource, type StateChange, type StateStore } from "./state/state.js";
 export { stateFromGenesis, stateToGenesisJson, withAccountContract } from "./state/genesis.js";
-
-export { prepareBlock, prepareTx, type PreparedTx } from "./executor/prepare.js";
-export { executeBlockSequential, type ExecuteBlockParameters, type ExecuteBlockReturnType } from "./executor/sequential.js";
-
-export { WORKLOADS, WORKLOAD_NAMES, ADDRESSES, generateWorkload, type Workload, type WorkloadName, type WorkloadOptions } from "./workloads/index.js";
-export { deriveKeyPair, keyPairForAddress, signTx, type KeyPair } from "./workloads/keys.js";
 
 export {
   ANALYZER_VERSION,
   Instantiator,
-  analyzeSource,
-  clearTemplateMemoryCache,
-  compileTemplates,
-  contractFiles,
-  deriveTemplates,
-  formatAccess,
-  formatCall,
-  formatFinding,
-  formatSym,
-  gasTransformer,
   inferAccessSets,
   lintSource,
   loadTemplates,
   measurePrecision,
-  templatesForRuntime,
-  templatesHash,
   traceAndMeasure,
   type AccessTemplate,
   type BlockAccessSetsDetail,
@@ -59,30 +51,14 @@ export {
   type Sym,
   type TxAccessSetDetail,
 } from "./analyzer/index.js";
-
-export { SharedState, type SharedStateBuffers, type CreateSharedStateParameters, type ValuesSnapshot } from "./state/sharedState.js";
-export type { StateBase, StateBaseSource, StateStore } from "./state/state.js";
-export { HeadMovedError, STATE_FORMAT, StateDb, type ChainHead, type ChainRecord, type CommitParameters, type InitializeStateDbParameters, type StoredContract } from "./state/stateDb.js";
-export { Chain, type CommitBlockParameters, type CommitBlockReturnType, type OpenChainParameters } from "./chain/chain.js";
-export { analyzeBlockAccessSets, blockAccessSets, withBarriers, BARRIER_LOCATION, type AnalyzeBlockAccessSetsParameters } from "./executor/accessSets.js";
-export { deployChain, loadChain, type LoadedChain } from "./executor/chain.js";
-export {
-  ParallelExecutor,
-  type CreateParallelExecutorParameters,
-  type ExecuteParallelParameters,
-  type LoadParallelBlockParameters,
-  type LoadedParallelBlock,
-  type ParallelExecutionResult,
-  type ParallelMode,
-  type TimelineEntry,
-} from "./executor/parallel/parallelExecutor.js";
+export { BARRIER_LOCATION, analyzeBlockAccessSets, blockAccessSets, withBarriers, type AnalyzeBlockAccessSetsParameters } from "./executor/accessSets.js";
 
 export * from "./scheduler/index.js";
-export { ACCESS_TRACE_FORMAT, accessSetsFromTrace, isAccessTraceDocument, parseAccessTrace, readAccessTrace, type AccessTrace, type AccessTraceTx } from "./core/trace.js";
-export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
 
+export { prepareBlock, prepareTx, type PreparedTx } from "./executor/prepare.js";
+export { executeBlockSequential, type ExecuteBlockParameters, type ExecuteBlockReturnType } from "./executor/sequential.js";
 export type { ActivityEvent, ActivityKind, ActivityLane, ExecutionActivity } from "./executor/activity.js";
-export * from "./report/index.js";
-export { createService, DEFAULT_BODY_LIMIT, type CreateServiceParameters, type CreateServiceReturnType } from "./service/createService.js";
-export type { ServiceChain } from "./service/chain.js";
-export type { ServiceLog } from "./service/chainHandle.js";
+
+export { ADDRESSES, WORKLOADS, WORKLOAD_NAMES, generateWorkload, type Workload, type WorkloadName, type WorkloadOptions } from "./workloads/index.js";
+export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWorkload, traceToWorkload } from "./workloads/index.js";
+export { deriveKeyPair, keyPairForAddress, signTx, type KeyPair } from "./workloads/keys.js";

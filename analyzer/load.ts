@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import { join, resolve } from "node:path";
 import type { Project } from "ts-morph";
 import { ContractLoadError } from "../core/errors.js";
-import { packageRoot } from "../core/paths.js";
+import { cacheDir } from "../core/cacheDir.js";
 import { deriveTemplates } from "./derive.js";
 import { lintOrThrow } from "./lint.js";
 import { ANALYZER_VERSION, type ContractTemplates } from "./template.js";
@@ -36,10 +36,7 @@ export function templatesHash(source: string): string {
 }
 
 function templatesDir(): string | undefined {
-  if (process.env.PRESCIENT_CACHE === "off") return undefined;
-  return process.env.PRESCIENT_CACHE_DIR !== undefined
-    ? join(process.env.PRESCIENT_CACHE_DIR, "templates")
-    : join(packageRoot(), "node_modules", ".cache", "prescient", "templates");
+  return cacheDir("templates");
 }
 
 const memory = new Map<string, ContractTemplates>();

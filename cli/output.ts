@@ -28,7 +28,7 @@ export function log(message: string): void {
 
 export { Progress } from "./progress.js";
 
-/** The result contract of DESIGN.md, optionally with each receipt's reads and writes. */
+/** The result document of `run --json` (docs/formats.md, "Result"), optionally with each receipt's reads and writes. */
 export function resultToJson(result: ExecutionResult, trace: boolean): unknown {
   return {
     stateRoot: result.stateRoot,

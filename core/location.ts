@@ -1,5 +1,5 @@
 /**
- * Storage locations (DESIGN.md, "Storage locations"): `<contract>/<var>` for a scalar and
+ * Storage locations (docs/formats.md, "Storage locations"): `<contract>/<var>` for a scalar and
  * `<contract>/<var>/<k1>[/<k2>…]` for map entries. A declared access list may end an entry in
  * `/*`, which covers every location below that prefix. Access-trace keys (`acct:…`, `slot:…`)
  * are opaque location strings that only ever compare for equality.

@@ -1,5 +1,5 @@
 /**
- * Access traces (`"format": "access-trace/v1"`, see `shared/data/mainnet-access-traces/README.md`):
+ * Access traces (`"format": "access-trace/v1"`, see `data/mainnet-access-traces/README.md`):
  * the recorded read and write sets of real blocks. This module validates such a file and turns it
  * into the `BlockAccessSets` the scheduler consumes.
  */

@@ -11,7 +11,7 @@ import type { ConflictGraph } from "./conflictGraph.js";
 import { gasBottomLevels } from "./criticalPath.js";
 import { IndexHeap } from "./indexHeap.js";
 
-/** Thread counts reported by default, as in the README tables. */
+/** Thread counts reported by default, as in the tables of docs/benchmarks.md. */
 export const DEFAULT_THREAD_COUNTS: readonly number[] = [1, 2, 4, 8, 16, 32];
 
 export function listScheduleMakespan(graph: ConflictGraph, workers: number, bottom = gasBottomLevels(graph)): number {

@@ -30,7 +30,7 @@ import { toJson } from "../cli/output.js";
 import { comparable } from "./parallelFixture.js";
 import { damagedText, mutated, type Json } from "./fuzz/jsonMutation.js";
 
-/** Counts of cases run, per input, reported at the end (the README's figures). */
+/** Counts of cases run, per input, reported at the end (the figures of docs/guarantees.md). */
 const cases: Record<string, number> = {};
 const count = (what: string) => (cases[what] = (cases[what] ?? 0) + 1);
 
@@ -194,7 +194,7 @@ describe("fuzzing the pipeline with blocks that still parse", () => {
   });
   afterAll(async () => {
     await executor?.close();
-    // The figures quoted in README.md's Guarantees section.
+    // The figures quoted in docs/guarantees.md, "Input".
     process.stdout.write(`fuzz cases: ${JSON.stringify(cases)}\n`);
   });
 

@@ -35,7 +35,7 @@ export function mainnetTraceFile(blockNumber: number, dir = defaultTracesDir()):
   return file;
 }
 
-/** Whether a record reached the coinbase beyond the fee credit (see the traces' README). */
+/** Whether a record reached the coinbase beyond the fee credit (see data/mainnet-access-traces/README.md). */
 function reachesCoinbase(tx: AccessTrace["txs"][number], coinbase: Address): boolean {
   return tx.coinbaseDirect !== undefined || tx.from === coinbase || tx.to === coinbase;
 }

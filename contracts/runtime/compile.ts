@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ContractLoadError } from "../../core/errors.js";
-import { packageRoot } from "../../core/paths.js";
+import { cacheDir } from "../../core/cacheDir.js";
 import type { ContractAbi, MethodAbi, ParamAbi, ParamType } from "./abi.js";
 import { lintOrThrow } from "../../analyzer/lint.js";
 import { gasTransformer } from "../../analyzer/instrument.js";
@@ -34,9 +34,8 @@ export function sourceHash(source: string): string {
   return createHash("sha256").update(COMPILER_VERSION).update("\0").update(source).digest("hex");
 }
 
-function cacheDir(): string | undefined {
-  if (process.env.PRESCIENT_CACHE === "off") return undefined;
-  return process.env.PRESCIENT_CACHE_DIR ?? join(packageRoot(), "node_modules", ".cache", "prescient", "contracts");
+function compiledDir(): string | undefined {
+  return cacheDir("contracts");
 }
 
 const PARAM_TYPES: Record<string, ParamType> = {
@@ -126,7 +125,7 @@ export async function loadCompiledContract(file: string): Promise<CompiledContra
     throw new ContractLoadError(`cannot read contract module ${file}: ${(error as Error).message}`);
   }
   const hash = sourceHash(source);
-  const dir = cacheDir();
+  const dir = compiledDir();
   const cached = dir === undefined ? undefined : join(dir, `${hash}.json`);
   if (cached !== undefined) {
     try {

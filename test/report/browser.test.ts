@@ -1,19 +1,17 @@
 /**
- * The report as a reader sees it: rendered by headless Chromium (Debian's `chromium`, driven by
- * playwright-core), checked for what the page shows. CI installs Chromium (.ci/run); without it
- * this test fails and says how to install it, it never skips.
+ * The report as a reader sees it: rendered by headless Chromium (the build the npm package
+ * `@sparticuz/chromium` ships, driven by playwright-core: see chromium.ts), checked for what the
+ * page shows. It needs nothing installed beyond `npm ci`; it never skips.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatCount, formatRatio, groupDigits } from "../../report/format.js";
 import type { BlockReportData } from "../../report/reportData.js";
 import { cli } from "../helpers.js";
-
-const CHROMIUM = process.env.PRESCIENT_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+import { launchChromium } from "./chromium.js";
 
 let dir: string;
 let profile: string;
@@ -42,14 +40,11 @@ async function open(file: string): Promise<{ page: Page; problems: string[] }> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the report's browser test needs Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (as root; CI's .ci/run does this), or point PRESCIENT_CHROMIUM at one`);
-  }
   dir = mkdtempSync(join(tmpdir(), "prescient-report-"));
   profile = mkdtempSync(join(tmpdir(), "prescient-chromium-"));
   const gen = cli(["gen", "p2p", "--out", dir, "--txs", "200", "--accounts", "40", "--seed", "4"]);
   expect(gen.status, gen.stderr).toBe(0);
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1280, height: 900 } });
+  browser = await launchChromium(profile, { width: 1280, height: 900 });
 });
 
 afterAll(async () => {
