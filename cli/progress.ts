@@ -1,9 +1,9 @@
 /**
  * Progress on long work, drawn in place on one stderr line: a bar when the amount of work is
- * known, the step's name and the time spent when it is not. Only on a terminal and never under
- * `--json`: piped or redirected output stays exactly what the command prints, and stdout never
- * gets a byte of it. The line is cleared when the work is done, so the terminal keeps only the
- * command's real output.
+ * known, the step's name and the time spent when it is not. Only on a terminal that can redraw a
+ * line (not under `TERM=dumb`) and never under `--json`: piped or redirected output stays exactly
+ * what the command prints, and stdout never gets a byte of it. The line is cleared when the work
+ * is done, so the terminal keeps only the command's real output.
  */
 
 /** Where progress is drawn: process.stderr, or a stand-in in tests. */
@@ -22,9 +22,23 @@ export interface ProgressParameters {
   readonly now?: () => number;
   /** Least time between two redraws of the bar (default 100 ms). */
   readonly intervalMs?: number;
+  /** The environment whose `TERM` is read (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const BAR_WIDTH = 24;
+/** Width assumed when the terminal does not say (no `columns`, or 0 as some report). */
+const DEFAULT_COLUMNS = 80;
+
+/** Columns of a terminal: what it reports, or the default when it reports nothing or 0. */
+export function terminalColumns(columns: number | undefined): number {
+  return columns !== undefined && Number.isFinite(columns) && columns > 0 ? Math.floor(columns) : DEFAULT_COLUMNS;
+}
+
+/** Whether progress can be drawn on `stream`: a terminal, and one that understands cursor control. */
+export function canDrawProgress(stream: ProgressStream, env: Readonly<Record<string, string | undefined>> = process.env): boolean {
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
 const CLEAR_LINE = "\r\u001b[2K";
 
 function elapsed(ms: number): string {
@@ -46,7 +60,7 @@ export class Progress {
   constructor(label: string | ProgressParameters, quiet = false) {
     const p: ProgressParameters = typeof label === "string" ? { label, quiet } : label;
     this.#stream = p.stream ?? process.stderr;
-    this.enabled = p.quiet !== true && this.#stream.isTTY === true;
+    this.enabled = p.quiet !== true && canDrawProgress(this.#stream, p.env);
     this.#label = p.label;
     this.#now = p.now ?? (() => performance.now());
     this.#interval = p.intervalMs ?? 100;
@@ -60,8 +74,10 @@ export class Progress {
     if (now - this.#lastDraw < this.#interval && done < total) return;
     this.#lastDraw = now;
     const share = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
-    const filled = Math.round(BAR_WIDTH * share);
-    const bar = `${"█".repeat(filled)}${"░".repeat(BAR_WIDTH - filled)}`;
+    // A narrow terminal gets a shorter bar, so the counts after it still fit.
+    const barWidth = Math.max(8, Math.min(BAR_WIDTH, this.#width() - 35));
+    const filled = Math.round(barWidth * share);
+    const bar = `${"█".repeat(filled)}${"░".repeat(barWidth - filled)}`;
     const pct = `${Math.floor(share * 100)}%`.padStart(4);
     this.#draw(`${this.#label} ${bar} ${pct} ${done}/${total} ${elapsed(now - this.#started)}${detail !== undefined ? ` · ${detail}` : ""}`);
   }
@@ -81,8 +97,13 @@ export class Progress {
     this.#drawn = false;
   }
 
+  /** Characters a line may take: one less than the terminal's columns, so it never wraps. */
+  #width(): number {
+    return Math.max(20, terminalColumns(this.#stream.columns) - 1);
+  }
+
   #draw(line: string): void {
-    const width = Math.max(20, (this.#stream.columns ?? 100) - 1);
+    const width = this.#width();
     const fitted = line.length > width ? `${line.slice(0, width - 1)}…` : line;
     this.#stream.write(`${CLEAR_LINE}${fitted}`);
     this.#drawn = true;

@@ -23,6 +23,14 @@ export function packageRoot(): string {
   }
 }
 
+let version: string | undefined;
+
+/** prescient's version, from its package.json. */
+export function packageVersion(): string {
+  version ??= (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;
+  return version;
+}
+
 /** The directory of the shipped sample contracts. */
 export function samplesDir(): string {
   return join(packageRoot(), "contracts", "samples");

@@ -16,14 +16,16 @@ const u256 = z
   .refine((s) => !s.startsWith("-"), { error: "cannot be negative", abort: true })
   .refine(isDecimal, { error: (issue) => `expected a decimal string, got ${showInput(issue.input)}`, abort: true })
   .refine((s) => s.length <= 78 && BigInt(s) <= MAX_U256, { error: "overflows u256", abort: true })
-  .transform((s) => BigInt(s));
+  .transform((s) => BigInt(s))
+  .meta({ description: "an unsigned 256-bit integer as a decimal string", pattern: "^[0-9]{1,78}$" });
 
-const u64 = u256.refine((n) => n < 1n << 64n, { error: "does not fit in 64 bits" });
+const u64 = u256.refine((n) => n < 1n << 64n, { error: "does not fit in 64 bits" }).meta({ description: "an unsigned 64-bit integer as a decimal string", pattern: "^[0-9]{1,20}$" });
 
 const address = z
   .string({ error: (issue) => (issue.input === undefined ? "is required" : `expected an address, got ${showInput(issue.input)}`) })
   .refine(isAddress, { error: (issue) => `expected a lower-case 0x-prefixed 20-byte address, got ${showInput(issue.input)}` })
-  .transform((s) => s as Address);
+  .transform((s) => s as Address)
+  .meta({ description: "a lower-case 0x-prefixed 20-byte address", pattern: "^0x[0-9a-f]{40}$" });
 
 const hex = (bytes: number) =>
   z.string({ error: (issue) => (issue.input === undefined ? "is required" : `expected 0x-prefixed hex, got ${showInput(issue.input)}`) }).regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), {
@@ -46,12 +48,15 @@ function argIssue(value: unknown): { readonly path: number[]; readonly message: 
   return undefined;
 }
 
-const rawArg = z.unknown().superRefine((value, ctx) => {
-  const issue = argIssue(value);
-  if (issue !== undefined) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
-}) as unknown as z.ZodType<RawArg>;
+const rawArg = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    const issue = argIssue(value);
+    if (issue !== undefined) ctx.addIssue({ code: "custom", message: issue.message, path: issue.path });
+  })
+  .meta({ description: `a string, a boolean, or an array of arguments (nested at most ${MAX_ARG_DEPTH} deep)` }) as unknown as z.ZodType<RawArg>;
 
-const location = z.string().min(1, { error: "a location cannot be empty" });
+const location = z.string().min(1, { error: "a location cannot be empty" }).meta({ description: "a location: contract/var[/key…]; a trailing /* covers a prefix" });
 
 const accessList = z.strictObject({ reads: z.array(location), writes: z.array(location) });
 
@@ -101,6 +106,9 @@ const genesis = z.strictObject({
   contracts: z.array(genesisContract).default([]),
   accounts: z.array(genesisAccount).default([]),
 });
+
+/** The schemas behind parseBlock and parseTx, for documents that describe them (the service's OpenAPI). */
+export { block as blockSchema, tx as txSchema };
 
 
 function fieldPath(path: readonly PropertyKey[]): string {

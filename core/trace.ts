@@ -26,7 +26,7 @@ const traceTxSchema = z.object({
   coinbaseDirect: z.enum(["read", "read-write"]).optional(),
 });
 
-const accessTraceSchema = z.object({
+export const accessTraceSchema = z.object({
   format: z.literal(ACCESS_TRACE_FORMAT),
   chain: z.string(),
   block: z.number().int().nonnegative(),

@@ -55,6 +55,11 @@ export function shortHex(hex: string, keep = 6): string {
   return hex.length <= 2 + 2 * keep + 1 ? hex : `${hex.slice(0, 2 + keep)}…${hex.slice(-keep)}`;
 }
 
+/** A location with its long hex parts (addresses, hashes) shortened: 0x0000…0001/balance/0x01c3…f210. */
+export function shortLocation(location: string): string {
+  return location.replace(/0x[0-9a-fA-F]{16,}/g, (hex) => shortHex(hex, 4));
+}
+
 /** Round for embedding: the page never needs more than microsecond or 4-digit precision. */
 export function round(x: number, digits = 3): number {
   const f = 10 ** digits;

@@ -1,7 +1,9 @@
 /**
- * The report page's script, inlined: tooltips, and the details of one transaction when a cell, a
- * bar or a table row is clicked or an index is entered. It reads the data the page embeds; the
- * charts themselves are static SVG and need no script.
+ * The report page's script, inlined: tooltips, and the details of one transaction (its sender,
+ * contract and function, its price and timing, the transactions it waits for and holds up and the
+ * key of each conflict) when a cell, a bar, a table row or a neighbour is clicked or an index is
+ * entered. It reads the data the page embeds; the charts themselves are static SVG and need no
+ * script.
  */
 export const PAGE_SCRIPT = `
 (function () {
@@ -9,6 +11,7 @@ export const PAGE_SCRIPT = `
   var data = JSON.parse(document.getElementById("report-data").textContent);
   var t = data.txs;
   var lanes = data.gantt.lanes;
+  var conflicts = data.conflicts;
   var STATUSES = ["success", "revert", "out-of-gas", "invalid"];
   var tip = document.getElementById("tip");
   var panel = document.getElementById("tx-details");
@@ -23,6 +26,7 @@ export const PAGE_SCRIPT = `
     return (x * 1000).toFixed(0) + " \\u00b5s";
   }
   function call(i) { return t.calls[t.fn[i]]; }
+  function shortLocation(loc) { return loc.replace(/0x[0-9a-fA-F]{16,}/g, function (hex) { return hex.slice(0, 6) + "\u2026" + hex.slice(-4); }); }
   function where(i) {
     var lane = t.lane[i];
     if (lane < 0) return "no timing recorded";
@@ -61,8 +65,27 @@ export const PAGE_SCRIPT = `
 
   function row(dl, name, value) {
     var dt = document.createElement("dt"); dt.textContent = name;
-    var dd = document.createElement("dd"); dd.textContent = value;
+    var dd = document.createElement("dd");
+    if (typeof value === "string") dd.textContent = value; else dd.appendChild(value);
     dl.appendChild(dt); dl.appendChild(dd);
+    return dd;
+  }
+
+  /** Transaction i's neighbours on one side, as links, each with the key of its conflict. */
+  function neighbours(lists, i) {
+    var out = document.createElement("span");
+    var from = lists.offsets[i], to = lists.offsets[i + 1], total = lists.count[i];
+    if (total === 0) { out.textContent = "none"; return out; }
+    for (var k = from; k < to; k++) {
+      if (k > from) out.appendChild(document.createTextNode(", "));
+      var a = document.createElement("a");
+      a.href = "#"; a.setAttribute("data-tx", String(lists.tx[k])); a.textContent = "tx " + lists.tx[k];
+      out.appendChild(a);
+      var via = lists.via[k];
+      out.appendChild(document.createTextNode(" (" + (via < 0 ? "fee recipient balance" : shortLocation(conflicts.locations[via])) + ")"));
+    }
+    if (total > to - from) out.appendChild(document.createTextNode(" and " + count(total - (to - from)) + " more"));
+    return out;
   }
 
   function highlight(i) {
@@ -87,6 +110,10 @@ export const PAGE_SCRIPT = `
     h.textContent = "tx " + i + " \\u00b7 " + call(i);
     body.appendChild(h);
     var dl = document.createElement("dl");
+    var name = call(i), dot = name.indexOf(".");
+    row(dl, "sender", t.senders[t.from[i]]);
+    row(dl, "contract", (dot > 0 ? name.slice(0, dot) + " at " : "") + t.contracts[t.to[i]]);
+    row(dl, "function", dot > 0 ? name.slice(dot + 1) : name);
     row(dl, "status", STATUSES[t.status[i]]);
     row(dl, "gas used", count(t.gasUsed[i]));
     row(dl, "fee paid", digits(t.paid[i]));
@@ -97,6 +124,8 @@ export const PAGE_SCRIPT = `
     row(dl, "quote", "\\u00d7" + t.multiplier[i].toFixed(4) + " \\u2192 fee " + digits(t.fee[i]));
     row(dl, "contended gas", count(t.contendedGas[i]));
     row(dl, "bottleneck", t.critical[i] ? "yes: on the block's serial chain" : "no");
+    row(dl, "waits for", neighbours(conflicts.before, i)).className = "waits-for";
+    row(dl, "holds up", neighbours(conflicts.after, i)).className = "holds-up";
     body.appendChild(dl);
     panel.hidden = false;
     panel.setAttribute("data-selected", String(i));
@@ -104,7 +133,6 @@ export const PAGE_SCRIPT = `
   }
 
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("#tx-details")) return;
     var el = event.target.closest ? event.target.closest("[data-tx]") : null;
     if (!el) return;
     event.preventDefault();

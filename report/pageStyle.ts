@@ -60,16 +60,18 @@ td.num, th.num { text-align:right; }
 .tag.soft { background:#ffedd5; color:#9a3412; }
 .tag.free { background:#dbeafe; color:#1e40af; }
 td.examples a { color:var(--accent); text-decoration:none; }
+#hot-locations td code, #reverts td code { overflow-wrap:anywhere; }
 td.examples a:hover { text-decoration:underline; }
 h3 { font-size:15px; margin:18px 0 4px; }
 form.lookup { display:flex; gap:8px; align-items:center; margin:14px 0 0; }
 form.lookup input { width:110px; padding:5px 8px; border:1px solid var(--line); border-radius:6px; font:inherit; }
 form.lookup button { padding:5px 12px; border:0; border-radius:6px; background:var(--accent); color:#fff; font:inherit; cursor:pointer; }
-#tx-details { position:fixed; right:20px; bottom:20px; width:340px; background:var(--card); border:1px solid var(--line); border-radius:10px; box-shadow:0 10px 30px rgba(15,23,42,.15); padding:12px 14px; font-size:13px; }
+#tx-details { position:fixed; right:20px; bottom:20px; width:380px; max-height:80vh; overflow:auto; background:var(--card); border:1px solid var(--line); border-radius:10px; box-shadow:0 10px 30px rgba(15,23,42,.15); padding:12px 14px; font-size:13px; }
 #tx-details h3 { margin:0 0 6px; font-size:15px; }
 #tx-details dl { display:grid; grid-template-columns:auto 1fr; gap:2px 10px; margin:0; }
 #tx-details dt { color:var(--muted); }
-#tx-details dd { margin:0; font-variant-numeric:tabular-nums; }
+#tx-details dd { margin:0; font-variant-numeric:tabular-nums; overflow-wrap:anywhere; }
+#tx-details dd a { color:var(--accent); }
 #tx-details .close { position:absolute; right:8px; top:6px; border:0; background:none; font-size:18px; cursor:pointer; color:var(--muted); }
 #lookup-message { color:var(--bad); font-size:12px; }
 #tip { position:fixed; pointer-events:none; background:#0f172a; color:#fff; padding:5px 8px; border-radius:6px; font-size:12px; max-width:360px; z-index:10; box-shadow:0 4px 14px rgba(0,0,0,.2); }

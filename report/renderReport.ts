@@ -9,7 +9,7 @@ import { renderPriceSvg } from "./priceSvg.js";
 import { PAGE_SCRIPT } from "./pageScript.js";
 import { PAGE_STYLE } from "./pageStyle.js";
 import { ACTIVITY_COLORS, ACTIVITY_LABELS, CRITICAL_COLOR, CONTENDED_COLOR, FREE_COLOR, OTHER_CALL_COLOR, callColor, CALL_COLORS } from "./palette.js";
-import { escapeHtml as e, formatCount, formatGas, formatMs, formatPercent, formatRatio, groupDigits, jsonForScript, shortHex } from "./format.js";
+import { escapeHtml as e, formatCount, formatGas, formatMs, formatPercent, formatRatio, groupDigits, jsonForScript, shortHex, shortLocation } from "./format.js";
 import type { BlockReportData } from "./reportData.js";
 
 function card(id: string, label: string, value: string, note: string, hero = false): string {
@@ -45,9 +45,13 @@ function header(d: BlockReportData): string {
 function cards(d: BlockReportData): string {
   const r = d.run;
   const sequentialMode = r.mode === "sequential";
+  const sp = d.speedup;
+  const runs = `median of ${formatCount(sp.runs)} ${sp.runs === 1 ? "run" : "runs"}`;
   const measuredNote = sequentialMode
-    ? `this run is the sequential reference: ${e(formatMs(r.wallMs))}`
-    : `sequential ${e(formatMs(d.sequential.wallMs))} → ${e(r.mode)} ${e(formatMs(r.wallMs))}${r.inline ? " (ran inline)" : ""}`;
+    ? `this run is the sequential reference: ${e(formatMs(r.wallMs))} (${runs})`
+    : `<span id="speedup-spread">${runs}, range ${e(formatRatio(sp.spread.min))}–${e(formatRatio(sp.spread.max))}</span> · sequential ${e(formatMs(d.sequential.wallMs))} → ${e(r.mode)} ${e(formatMs(r.wallMs))}${r.inline ? " (ran inline)" : ""}`;
+  const t = d.throughput;
+  const throughputNote = `${e(formatGas(t.gasPerSecond))}/s${sequentialMode ? "" : ` · sequential ${e(formatCount(t.sequentialTxsPerSecond))} tx/s, ${e(formatGas(t.sequentialGasPerSecond))}/s`}`;
   const others = Object.entries(d.speedup.projectedByThreads)
     .filter(([k]) => Number(k) !== r.threads && Number(k) > 1)
     .filter(([k]) => ["2", "8", "32"].includes(k))
@@ -57,6 +61,7 @@ function cards(d: BlockReportData): string {
   return (
     `<section class="cards">` +
     card("speedup-measured", "measured speedup", formatRatio(d.speedup.measured), measuredNote, true) +
+    card("throughput", "throughput", `${formatCount(t.txsPerSecond)} tx/s`, throughputNote) +
     card("speedup-projected", `projected at ${r.threads} thread${r.threads === 1 ? "" : "s"}`, formatRatio(d.speedup.projected), `the scheduler's list schedule${others !== "" ? ` · ${others}` : ""}`) +
     card("column-count", "columns", formatCount(d.schedule.columns), `widest ${formatCount(d.schedule.widestColumn)} · critical path ${formatPercent(cp.gasShare)} of gas`) +
     card("work", "executions", formatCount(r.executions), `${formatCount(r.validations)} validations · ${formatCount(r.aborts)} aborts · ${formatCount(r.violations)} list violations`) +
@@ -147,6 +152,49 @@ function priceSection(d: BlockReportData): string {
   );
 }
 
+function hotLocationsSection(d: BlockReportData): string {
+  const c = d.conflicts;
+  const rows = c.hot
+    .map(
+      (h) =>
+        `<tr><td><code title="${e(h.location)}">${e(shortLocation(h.location))}</code></td><td class="num">${formatCount(h.edges)}</td><td class="num">${formatPercent(c.edges > 0 ? h.edges / c.edges : 0)}</td><td class="num">${formatCount(h.criticalEdges)}</td><td class="num">${formatCount(h.writers)}</td><td class="num">${formatCount(h.readers)}</td><td class="num">${e(formatGas(h.gas))}</td></tr>`,
+    )
+    .join("");
+  const fee = c.feeRecipientEdges > 0 ? ` ${formatCount(c.feeRecipientEdges)} edge${c.feeRecipientEdges === 1 ? "" : "s"} share no key: they order a transaction that reads the fee recipient's balance after the fees paid before it.` : "";
+  const body =
+    c.edges === 0
+      ? `<p class="explain" id="no-conflicts">No conflicts: no two transactions touch a common location where one of them writes.</p>`
+      : `<table id="hot-locations-table"><thead><tr><th>location</th><th class="num">edges</th><th class="num">of all</th><th class="num">on the critical path</th><th class="num">writers</th><th class="num">readers</th><th class="num">gas of its txs</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return (
+    `<section class="panel" id="hot-locations"><h2>Hottest locations</h2>` +
+    `<p class="explain">Which keys cause the conflicts: each of the DAG's ${formatCount(c.edges)} edges traced back to the locations its two transactions share with at least one of them writing (an edge can have several). The keys behind most edges, and behind the critical path, are where the block runs one transaction after another.${fee}</p>` +
+    body +
+    `</section>`
+  );
+}
+
+function revertsSection(d: BlockReportData): string {
+  const rows = d.reverts
+    .map((g) => {
+      const tag = g.status === "revert" ? `<span class="tag soft">revert</span>` : `<span class="tag">${e(g.status)}</span>`;
+      const calls = g.calls.map((c) => `${e(c.fn)} ×${formatCount(c.count)}`).join(", ");
+      const examples = g.txs.map((tx) => `<a href="#" data-tx="${tx}">${tx}</a>`).join(", ") + (g.count > g.txs.length ? ", …" : "");
+      return `<tr><td>${tag}</td><td><code title="${e(g.example)}">${e(g.reason)}</code></td><td class="num">${formatCount(g.count)}</td><td>${calls}</td><td class="examples">${examples}</td></tr>`;
+    })
+    .join("");
+  const failed = d.reverts.reduce((sum, g) => sum + g.count, 0);
+  const body =
+    d.reverts.length === 0
+      ? `<p class="explain" id="no-reverts">Every transaction succeeded.</p>`
+      : `<table id="reverts-table"><thead><tr><th>status</th><th>reason</th><th class="num">txs</th><th>calls</th><th>transactions</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return (
+    `<section class="panel" id="reverts"><h2>Reverts and failures</h2>` +
+    `<p class="explain">${formatCount(failed)} of ${formatCount(d.block.txs)} transactions did not succeed, grouped by reason (numbers in a reason are shown as …; hover for one as it was). A revert still pays its gas and is in the block; an invalid transaction is excluded.</p>` +
+    body +
+    `</section>`
+  );
+}
+
 function footer(d: BlockReportData): string {
   return (
     `<footer><p>${e(d.method)}</p><p>${d.machine !== "" ? `machine: ${e(d.machine)} · ` : ""}generated by ${e(d.generatedBy)} · the data behind this page is embedded in it as JSON (<code>#report-data</code>, format ${e(d.format)}).</p></footer>`
@@ -166,7 +214,9 @@ export function renderBlockReport(data: BlockReportData): string {
     header(data),
     cards(data),
     dagSection(data, ranks),
+    hotLocationsSection(data),
     ganttSection(data),
+    revertsSection(data),
     priceSection(data),
     footer(data),
     `</main><div id="tip" hidden></div>`,

@@ -1,8 +1,10 @@
 /**
- * Everything the report page shows, as one JSON-able document: the figures of the header, the
- * drawable DAG, timeline and price views, and a per-transaction table (column-wise, to stay small
- * on 10⁵-transaction blocks). The page is rendered from it and embeds it, so what a reader sees
- * can also be read by a program.
+ * Everything the report page shows, as one JSON-able document: the figures of the header (the
+ * measured speedup with its spread, throughput), the drawable DAG, timeline and price views, the
+ * keys behind the conflicts, the reasons transactions failed, and a per-transaction table
+ * (column-wise, to stay small on 10⁵-transaction blocks). The page is rendered from it and embeds
+ * it, so what a reader sees can also be read by a program. It names no path of the machine it was
+ * made on: the block's source is its file name.
  */
 import type { BlockAccessSets } from "../core/accessSet.js";
 import type { Block, ExecutionResult, ReceiptStatus } from "../core/types.js";
@@ -15,8 +17,11 @@ import { layoutDag, type DagView } from "./dagView.js";
 import { layoutGantt, type GanttView } from "./ganttView.js";
 import { summarizePrices, type PriceView } from "./priceView.js";
 import { round } from "./format.js";
+import { analyzeConflicts, type ConflictView } from "./conflictView.js";
+import { measuredSpeedup, type RunTimings } from "./measuredSpeedup.js";
+import { groupReverts, type RevertGroup } from "./revertView.js";
 
-export const REPORT_FORMAT = "prescient-report/v1";
+export const REPORT_FORMAT = "prescient-report/v2";
 
 export const RECEIPT_STATUSES: readonly ReceiptStatus[] = ["success", "revert", "out-of-gas", "invalid"];
 
@@ -25,6 +30,12 @@ export interface ReportTxTable {
   /** Call names (`Contract.fn`); `fn[i]` indexes it. */
   readonly calls: readonly string[];
   readonly fn: readonly number[];
+  /** Senders; `from[i]` indexes it. */
+  readonly senders: readonly string[];
+  readonly from: readonly number[];
+  /** Called contracts' addresses; `to[i]` indexes it. */
+  readonly contracts: readonly string[];
+  readonly to: readonly number[];
   /** Index into RECEIPT_STATUSES. */
   readonly status: readonly number[];
   readonly gasUsed: readonly number[];
@@ -75,11 +86,16 @@ export interface BlockReportData {
     readonly aborts: number;
     readonly violations: number;
     readonly receipts: Readonly<Record<ReceiptStatus, number>>;
+    /** Every measured run's wall time (`wallMs` is their median). */
+    readonly runsMs: readonly number[];
   };
-  readonly sequential: { readonly wallMs: number; readonly stateRoot: string };
+  readonly sequential: { readonly wallMs: number; readonly stateRoot: string; readonly runsMs: readonly number[] };
   readonly speedup: {
-    /** Sequential wall time / this run's wall time, measured in the same invocation. */
+    /** Median sequential wall time / median wall time of this mode, measured in pairs in the same invocation. */
     readonly measured: number;
+    /** Lowest and highest ratio of one pair of runs, and the number of pairs. */
+    readonly spread: { readonly min: number; readonly max: number };
+    readonly runs: number;
     /** The scheduler's list-schedule projection at `threads`, and at other thread counts. */
     readonly projected: number;
     readonly projectedByThreads: Readonly<Record<string, number>>;
@@ -94,9 +110,15 @@ export interface BlockReportData {
     readonly criticalPath: { readonly length: number; readonly gas: number; readonly gasShare: number; readonly txs: readonly number[] };
     readonly classes: Readonly<Record<string, number>>;
   };
+  /** Transactions and gas per second of wall time, of this mode and of the sequential reference (medians). */
+  readonly throughput: { readonly txsPerSecond: number; readonly gasPerSecond: number; readonly sequentialTxsPerSecond: number; readonly sequentialGasPerSecond: number };
   readonly dag: DagView;
   readonly gantt: GanttView;
   readonly prices: PriceView;
+  /** The keys behind the conflict edges, and each transaction's nearest neighbours in the DAG. */
+  readonly conflicts: ConflictView;
+  /** Failed transactions by reason, largest group first. */
+  readonly reverts: readonly RevertGroup[];
   readonly txs: ReportTxTable;
 }
 
@@ -114,12 +136,33 @@ export interface BuildBlockReportDataParameters {
   readonly inline?: boolean;
   /** The sequential reference, measured in the same invocation. */
   readonly sequential: ExecutionResult;
+  /** Every measured run, in pairs (default: the one pair of `sequential` and `result`). */
+  readonly timings?: RunTimings;
   /** Reuse a schedule of these sets (computed otherwise, with the block's base fee). */
   readonly schedule?: ScheduleResult;
+  /** Where the block came from: shown as its file name. */
   readonly source?: string;
   readonly machine?: string;
   readonly method?: string;
   readonly generatedBy?: string;
+}
+
+/** Values interned: `list` holds each distinct value once, `of` each item's index into it. */
+function intern<T>(items: readonly T[], valueOf: (item: T, i: number) => string): { list: string[]; of: number[] } {
+  const list: string[] = [];
+  const index = new Map<string, number>();
+  const of = items.map((item, i) => {
+    const value = valueOf(item, i);
+    let k = index.get(value);
+    if (k === undefined) index.set(value, (k = list.push(value) - 1));
+    return k;
+  });
+  return { list, of };
+}
+
+/** A file's name without its directories: the report names no path of the machine. */
+function fileName(source: string): string {
+  return source.split(/[\\/]/).filter((part) => part !== "").at(-1) ?? source;
 }
 
 export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockReportData {
@@ -134,22 +177,13 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
   const projected =
     schedule.projectedSpeedup[String(p.threads)] ?? schedule.totalGas / Math.max(1e-9, listScheduleMakespan(schedule.graph, p.threads));
 
-  // Call names, interned.
-  const calls: string[] = [];
-  const callIndex = new Map<string, number>();
-  const fn = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    const tx = block.txs[i]!;
+  const { list: calls, of: fn } = intern(block.txs, (tx, i) => {
     const contract = p.prepared?.[i]?.target.abi.className;
-    const name = contract === undefined ? tx.fn : `${contract}.${tx.fn}`;
-    let k = callIndex.get(name);
-    if (k === undefined) {
-      k = calls.length;
-      calls.push(name);
-      callIndex.set(name, k);
-    }
-    fn[i] = k;
-  }
+    return contract === undefined ? tx.fn : `${contract}.${tx.fn}`;
+  });
+  const senders = intern(block.txs, (tx) => tx.from);
+  const contracts = intern(block.txs, (tx) => tx.to);
+  const timing = measuredSpeedup(p.timings ?? { sequentialMs: [sequential.stats.wallMs], runMs: [result.stats.wallMs] });
 
   const layout = schedule.layout;
   const graph = schedule.graph;
@@ -162,7 +196,7 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
     successorOffsets: graph.successorOffsets,
     successors: graph.successors,
   });
-  const gantt = layoutGantt({ activity: p.activity, wallMs: result.stats.wallMs, sequentialMs: sequential.stats.wallMs });
+  const gantt = layoutGantt({ activity: p.activity, wallMs: result.stats.wallMs, sequentialMs: timing.sequentialMs });
 
   // Where and when each transaction's kept execution ran, and how often it was attempted.
   const lane = new Array<number>(n).fill(-1);
@@ -180,19 +214,9 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
     }
   });
 
-  const classes: string[] = [];
-  const classIndex = new Map<string, number>();
+  const { list: classes, of: cls } = intern(p.sets.txs, (s) => s.class);
   const classCounts: Record<string, number> = {};
-  const cls = p.sets.txs.map((s) => {
-    classCounts[s.class] = (classCounts[s.class] ?? 0) + 1;
-    let k = classIndex.get(s.class);
-    if (k === undefined) {
-      k = classes.length;
-      classes.push(s.class);
-      classIndex.set(s.class, k);
-    }
-    return k;
-  });
+  for (const s of p.sets.txs) classCounts[s.class] = (classCounts[s.class] ?? 0) + 1;
 
   const receipts: Record<ReceiptStatus, number> = { success: 0, revert: 0, "out-of-gas": 0, invalid: 0 };
   for (const r of result.receipts) receipts[r.status]++;
@@ -223,14 +247,14 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
       gasUsed,
       sequencer: block.sequencer,
       baseFee: block.baseFee.toString(),
-      ...(p.source !== undefined ? { source: p.source } : {}),
+      ...(p.source !== undefined ? { source: fileName(p.source) } : {}),
     },
     run: {
       mode: stats.mode,
       threads: p.threads,
       threadsUsed: stats.threads,
       inline,
-      wallMs: round(stats.wallMs, 4),
+      wallMs: round(timing.runMs, 4),
       stateRoot: result.stateRoot,
       identicalToSequential: identical,
       executions: stats.executions,
@@ -238,10 +262,13 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
       aborts: stats.aborts,
       violations: stats.violations,
       receipts,
+      runsMs: (p.timings?.runMs ?? [stats.wallMs]).map((ms) => round(ms, 4)),
     },
-    sequential: { wallMs: round(sequential.stats.wallMs, 4), stateRoot: sequential.stateRoot },
+    sequential: { wallMs: round(timing.sequentialMs, 4), stateRoot: sequential.stateRoot, runsMs: (p.timings?.sequentialMs ?? [sequential.stats.wallMs]).map((ms) => round(ms, 4)) },
     speedup: {
-      measured: stats.wallMs > 0 ? sequential.stats.wallMs / stats.wallMs : 1,
+      measured: timing.measured,
+      spread: timing.spread,
+      runs: timing.runs,
       projected,
       projectedByThreads: schedule.projectedSpeedup,
     },
@@ -259,15 +286,27 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
       },
       classes: classCounts,
     },
+    throughput: {
+      txsPerSecond: perSecond(n, timing.runMs),
+      gasPerSecond: perSecond(gasUsed, timing.runMs),
+      sequentialTxsPerSecond: perSecond(n, timing.sequentialMs),
+      sequentialGasPerSecond: perSecond(gasUsed, timing.sequentialMs),
+    },
     dag,
     gantt: {
       ...gantt,
       lanes: gantt.lanes.map((l) => ({ ...l, busyMs: round(l.busyMs, 4), bars: l.bars.map((b) => ({ ...b, startMs: round(b.startMs, 4), endMs: round(b.endMs, 4) })) })),
     },
     prices,
+    conflicts: analyzeConflicts({ sets: p.sets, graph, criticalPath: schedule.criticalPath.txs }),
+    reverts: groupReverts(result.receipts, (tx) => calls[fn[tx]!]!),
     txs: {
       calls,
       fn,
+      senders: senders.list,
+      from: senders.of,
+      contracts: contracts.list,
+      to: contracts.of,
       status: result.receipts.map((r) => RECEIPT_STATUSES.indexOf(r.status)),
       gasUsed: result.receipts.map((r) => r.gasUsed),
       paid: result.receipts.map((r) => r.fee.toString()),
@@ -284,4 +323,9 @@ export function buildBlockReportData(p: BuildBlockReportDataParameters): BlockRe
       attempts,
     },
   };
+}
+
+/** `amount` per second of `ms` milliseconds (0 when no time was measured). */
+function perSecond(amount: number, ms: number): number {
+  return ms > 0 ? round((amount * 1000) / ms, 1) : 0;
 }

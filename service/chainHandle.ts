@@ -17,6 +17,7 @@ import type { ServiceChain } from "./chain.js";
 import { CommitQueue } from "./commitQueue.js";
 import { BlockNumberConflictError } from "./errors.js";
 import type { ServiceMetrics } from "./metrics.js";
+import type { ServiceLogger } from "./logging.js";
 import { SequentialReplica } from "./sequentialReplica.js";
 
 /** A block as a client sends it: the number may be left to the service. */
@@ -37,11 +38,9 @@ export interface ChainHandleParameters {
   readonly metrics: ServiceMetrics;
   /** Also run every block on a sequential replica of the state (measured speedup, root check). */
   readonly measureSequential?: boolean;
-  readonly log?: ServiceLog;
+  /** Where each committed block is logged (info), and problems (a failed worker, a root mismatch). */
+  readonly log?: ServiceLogger;
 }
-
-/** Where the service reports: a line per committed block, and problems (a bug, a failed worker). */
-export type ServiceLog = (line: string, kind: "commit" | "problem") => void;
 
 export interface CommittedBlock {
   readonly number: bigint;
@@ -123,7 +122,7 @@ export class ChainHandle {
         const replayed = this.#replica.replay({ block: numbered, prepared, enforce, checkSignatures });
         sequential = { ...replayed, speedup: replayed.wallMs / Math.max(result.stats.wallMs, 1e-6) };
         if (replayed.stateRoot !== result.stateRoot) {
-          this.#parameters.log?.(`block ${next}: state root ${result.stateRoot} differs from the sequential replica's ${replayed.stateRoot}`, "problem");
+          this.#parameters.log?.error({ block: next.toString(), stateRoot: result.stateRoot, sequentialStateRoot: replayed.stateRoot }, `block ${next}: state root ${result.stateRoot} differs from the sequential replica's ${replayed.stateRoot}`);
         }
       }
       const txs = summarizeReceipts(result.receipts);
@@ -139,12 +138,22 @@ export class ChainHandle {
         ...(sequential !== undefined ? { sequential: { wallMs: sequential.wallMs, rootMatches: sequential.stateRoot === result.stateRoot } } : {}),
         workerFailure: workerFailure !== undefined,
       });
-      if (workerFailure !== undefined) this.#parameters.log?.(`block ${next}: a worker failed (${workerFailure}); the block ran on the calling thread`, "problem");
-      this.#parameters.log?.(
+      if (workerFailure !== undefined) this.#parameters.log?.warn({ block: next.toString(), workerFailure }, `block ${next}: a worker failed (${workerFailure}); the block ran on the calling thread`);
+      this.#parameters.log?.info(
+        {
+          block: next.toString(),
+          txs: result.receipts.length,
+          receipts: txs,
+          stateRoot: result.stateRoot,
+          mode: result.stats.mode,
+          threads: result.stats.threads,
+          wallMs: Math.round(result.stats.wallMs * 1000) / 1000,
+          projectedSpeedup: Math.round(projectedSpeedup * 1000) / 1000,
+          ...(sequential !== undefined ? { sequentialMs: Math.round(sequential.wallMs * 1000) / 1000, speedup: Math.round(sequential.speedup * 1000) / 1000 } : {}),
+        },
         `block ${next}: ${result.receipts.length} txs (${txs.success} success, ${txs.revert} revert, ${txs["out-of-gas"]} out-of-gas, ${txs.invalid} invalid), ` +
           `root ${result.stateRoot}, ${result.stats.mode} on ${result.stats.threads} thread(s) ${result.stats.wallMs.toFixed(1)} ms` +
           (sequential !== undefined ? `, sequential ${sequential.wallMs.toFixed(1)} ms (${sequential.speedup.toFixed(2)}×)` : ""),
-        "commit",
       );
       return {
         number: next,

@@ -1,19 +1,24 @@
 /**
  * `createService`: prescient as an HTTP JSON service for a sequencer pipeline, on fastify. The
  * returned instance is an ordinary fastify server: `listen` to serve, `close` to stop (which
- * waits for queued commits and then stops the executor's worker threads).
+ * waits for queued commits and then stops the executor's worker threads). It describes itself
+ * (GET /openapi.json), logs JSON lines through pino (logging.ts) and exposes Prometheus metrics
+ * (metrics.ts).
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { toJson } from "../cli/output.js";
 import { InputError } from "../core/errors.js";
 import { parseGenesis, readJsonFile } from "../core/schema.js";
 import type { EnforcementPolicy, ExecutionMode, Genesis } from "../core/types.js";
 import { Chain } from "../chain/chain.js";
 import type { ServiceChain } from "./chain.js";
-import { ChainHandle, type ServiceLog } from "./chainHandle.js";
+import { AllowedMethods } from "./allowedMethods.js";
+import { ChainHandle } from "./chainHandle.js";
 import { toHttpError, writeClientError } from "./errors.js";
 import { parseJsonBody } from "./jsonBody.js";
+import { loggerOptions, shortPath, type ServiceLogOptions } from "./logging.js";
 import { ServiceMetrics } from "./metrics.js";
+import { registerOpenApi } from "./openapi.js";
 import type { RequestSchema } from "./requestSchemas.js";
 import { registerMempoolRoutes } from "./routes/mempool.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
@@ -49,8 +54,12 @@ export interface CreateServiceParameters {
   readonly bodyLimit?: number;
   /** Also run each block on a sequential replica: measured speedups and a root check per block. */
   readonly measureSequential?: boolean;
-  /** Where the service reports commits and problems (default: nowhere). */
-  readonly log?: ServiceLog;
+  /**
+   * The service's log: settings for fastify's pino logger (level, destination), or a logger
+   * instance; without it nothing is logged. A line per request and per committed block at
+   * `info`, problems at `warn` and `error`.
+   */
+  readonly log?: ServiceLogOptions | FastifyBaseLogger;
 }
 
 export type CreateServiceReturnType = FastifyInstance;
@@ -74,37 +83,39 @@ export async function openChain(parameters: CreateServiceParameters): Promise<Se
   });
 }
 
-/** A request's path for a message: without its query, and cut short. */
-function shortPath(url: string): string {
-  const path = url.split("?")[0]!;
-  return path.length > 80 ? `${path.slice(0, 77)}...` : path;
-}
+
+/** Everything the service answers, for the message of a 404. */
+const ROUTES_MESSAGE = "the service answers POST /analyze, /schedule, /execute, /mempool/txs, /mempool/batch and GET /state/<location>, /health, /metrics, /openapi.json";
 
 export async function createService(parameters: CreateServiceParameters): Promise<CreateServiceReturnType> {
   const bodyLimit = parameters.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new InputError(`expected a positive whole number of bytes, got ${bodyLimit}`, { field: "bodyLimit" });
   const chain = await openChain(parameters);
-  const log = parameters.log;
-  const metrics = new ServiceMetrics();
   const enforce = parameters.enforce ?? "fallback";
   const checkSignatures = parameters.checkSignatures ?? true;
-  const handle = new ChainHandle({ chain, mode: parameters.mode ?? "hybrid", enforce, checkSignatures, metrics, measureSequential: parameters.measureSequential ?? false, ...(log !== undefined ? { log } : {}) });
-  const context: ServiceContext = { handle, mempool: new ServiceMempool(), metrics, enforce, checkSignatures };
 
   const sendError = (error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const answer = toHttpError(error, bodyLimit);
-    if (answer.internal) log?.(`internal error on ${request.method} ${request.url}: ${(error as Error)?.stack ?? String(error)}`, "problem");
+    if (answer.internal) request.log.error({ err: error }, `internal error on ${request.method} ${shortPath(request.url)}`);
     return reply.status(answer.status).type("application/json").send(toJson(answer.body));
   };
   const app = Fastify({
     bodyLimit,
-    logger: false,
+    ...loggerOptions(parameters.log),
     return503OnClosing: true,
     forceCloseConnections: "idle",
     requestTimeout: 120_000,
     clientErrorHandler: writeClientError,
     frameworkErrors: sendError,
   });
+  const metrics: ServiceMetrics = new ServiceMetrics({
+    measureSequential: parameters.measureSequential ?? false,
+    // Read at each scrape, after the handle below exists.
+    live: () => ({ headNumber: handle.head.number, queueDepth: handle.queueDepth, mempoolPending: mempool.pending, mode: handle.mode, threads: handle.threads }),
+  });
+  const handle: ChainHandle = new ChainHandle({ chain, mode: parameters.mode ?? "hybrid", enforce, checkSignatures, metrics, measureSequential: parameters.measureSequential ?? false, log: app.log });
+  const mempool = new ServiceMempool();
+  const context: ServiceContext = { handle, mempool, metrics, enforce, checkSignatures };
 
   // JSON only, parsed by prescient: a malformed body gets the CLI's message, a hostile one is
   // refused before validation recurses into it.
@@ -128,27 +139,30 @@ export async function createService(parameters: CreateServiceParameters): Promis
       return { error: Object.assign(error instanceof Error ? error : new Error(String(error)), { statusCode: 500 }) };
     }
   });
+  // Answers are always prescient's JSON (bigints as decimal strings): the response schemas of the
+  // routes document them (responseSchemas.ts) and never reshape them.
   app.setReplySerializer((payload) => toJson(payload));
+  app.setSerializerCompiler(() => (payload) => toJson(payload));
 
   app.setErrorHandler(sendError);
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .type("application/json")
-      .send(
-        toJson({
-          error: "not_found",
-          message: `no route ${request.method} ${shortPath(request.url)}; the service answers POST /analyze, /schedule, /execute, /mempool/txs, /mempool/batch and GET /state/<location>, /health, /metrics`,
-        }),
-      ),
-  );
+  const allowed = AllowedMethods.watch(app);
+  app.setNotFoundHandler((request, reply) => {
+    const path = shortPath(request.url);
+    const methods = allowed.for(request.url.split("?")[0]!);
+    if (methods.length > 0) {
+      const message = `${request.method} is not allowed on ${path}; it answers ${methods.join(", ")}`;
+      return reply.status(405).header("allow", methods.join(", ")).type("application/json").send(toJson({ error: "method_not_allowed", message }));
+    }
+    return reply.status(404).type("application/json").send(toJson({ error: "not_found", message: `no route ${request.method} ${path}; ${ROUTES_MESSAGE}` }));
+  });
   app.addHook("onResponse", async (request, reply) => {
-    metrics.recordResponse(request.routeOptions.url ?? "(unmatched)", reply.statusCode);
+    metrics.recordResponse(request.routeOptions.url ?? "(unmatched)", request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
   app.addHook("onClose", async () => {
     await handle.close();
   });
 
+  await registerOpenApi(app);
   registerPipelineRoutes(app, context);
   registerMempoolRoutes(app, context);
   registerStateRoutes(app, context);

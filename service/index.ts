@@ -3,4 +3,4 @@
  */
 export { DEFAULT_BODY_LIMIT, createService, type CreateServiceParameters, type CreateServiceReturnType } from "./createService.js";
 export type { ServiceChain } from "./chain.js";
-export type { ServiceLog } from "./chainHandle.js";
+export { LOG_LEVELS, type LogLevel, type ServiceLogOptions } from "./logging.js";

@@ -179,10 +179,15 @@ const ENTRY_POINTS: Record<string, { source: string; load: () => Promise<object>
     load: () => import("../report/index.js"),
     names: [
       "REPORT_FORMAT",
+      "VIA_FEE_RECIPIENT",
+      "analyzeConflicts",
       "buildBlockReportData",
       "createBlockReport",
+      "groupReverts",
       "layoutDag",
       "layoutGantt",
+      "measuredSpeedup",
+      "reasonPattern",
       "renderBlockReport",
       "summarizePrices",
     ],
@@ -192,6 +197,7 @@ const ENTRY_POINTS: Record<string, { source: string; load: () => Promise<object>
     load: () => import("../service/index.js"),
     names: [
       "DEFAULT_BODY_LIMIT",
+      "LOG_LEVELS",
       "createService",
     ],
   },

@@ -28,10 +28,34 @@ describe("Progress", () => {
     }
   });
 
+  it("draws nothing on a terminal that cannot redraw a line (TERM=dumb)", () => {
+    const stream = new FakeTerminal(true);
+    const p = new Progress({ label: "gen", stream, env: { TERM: "dumb" } });
+    p.update(5, 10, "x");
+    p.step("y");
+    p.done();
+    expect(p.enabled).toBe(false);
+    expect(stream.written).toEqual([]);
+    expect(new Progress({ label: "gen", stream, env: { TERM: "xterm-256color" } }).enabled).toBe(true);
+  });
+
+  it("a terminal that reports 0 columns is taken as 80 wide; a narrow one gets a shorter bar", () => {
+    const visible = (text: string) => text.replace("\r\u001b[2K", "");
+    const unknown = new FakeTerminal(true, 0);
+    const p = new Progress({ label: "bench", stream: unknown, now: () => 0, env: {} });
+    p.update(3, 10, "a case label long enough to need cutting ".repeat(3));
+    expect(visible(unknown.written[0]!)).toHaveLength(79);
+    expect(visible(unknown.written[0]!)).toMatch(/^bench █{7}░{17} /);
+    const narrow = new FakeTerminal(true, 30);
+    new Progress({ label: "gen", stream: narrow, now: () => 0, env: {} }).update(5, 10, "signing");
+    expect(visible(narrow.written[0]!).length).toBeLessThanOrEqual(29);
+    expect(visible(narrow.written[0]!)).toMatch(/^gen █{4}░{4} /);
+  });
+
   it("on a terminal: redraws one line in place, at most every interval, and clears it when done", () => {
     let now = 0;
     const stream = new FakeTerminal(true, 60);
-    const p = new Progress({ label: "gen", stream, now: () => now, intervalMs: 100 });
+    const p = new Progress({ label: "gen", stream, now: () => now, intervalMs: 100, env: {} });
     p.update(1, 10, "signing");
     now = 50;
     p.update(2, 10, "signing"); // too soon: skipped
@@ -64,7 +88,7 @@ describe("progress of the commands", () => {
   /** Run the CLI with stderr taken for a terminal (it is a pipe here, so its bytes can be read). */
   function onTerminal(args: readonly string[]) {
     const pretend = "data:text/javascript,Object.defineProperty(process.stderr,'isTTY',{value:true});Object.defineProperty(process.stderr,'columns',{value:120})";
-    const r = spawnSync(process.execPath, ["--import", pretend, CLI, ...args], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", pretend, CLI, ...args], { encoding: "utf8", env: { ...process.env, TERM: "xterm" } });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 

@@ -18,3 +18,17 @@ export { DEFAULT_MAINNET_BLOCK, mainnetTraceFile, mainnetTraceFiles, mainnetWork
 export function generateWorkload(name: keyof typeof WORKLOADS, options: WorkloadOptions): Workload {
   return WORKLOADS[name](options);
 }
+
+/** What `prescient gen` generates unless told otherwise. */
+export const DEFAULT_GEN_TXS = 1000;
+export const DEFAULT_GEN_SEED = "1";
+
+/**
+ * The embedded default chain (`prescient serve` without a genesis): the sample contracts as
+ * `prescient demo` deploys them — two tokens, an AMM pool, an NFT market and their traders —
+ * exactly the genesis `prescient gen defi` writes with its defaults, so the block it writes
+ * beside it runs on this chain.
+ */
+export function defaultGenesis(): Workload["genesis"] {
+  return generateWorkload("defi", { txs: DEFAULT_GEN_TXS, seed: DEFAULT_GEN_SEED }).genesis;
+}

@@ -31,7 +31,7 @@ interface BenchArgs {
   modes?: ParallelMode[];
 }
 
-interface BenchCase {
+export interface BenchCase {
   readonly label: string;
   readonly group: string;
   readonly signatures: boolean;
@@ -59,10 +59,26 @@ function cases(txs: number, quick: boolean): BenchCase[] {
   }
   if (quick) files = files.filter((_, i) => i % 6 === 0);
   for (const file of files) {
-    const number = file.replace(/^.*\//, "").replace(/\.json$/, "");
+    const number = file.replace(/^.*\//, "").replace(/\.json(\.gz)?$/, "");
     list.push({ label: `mainnet ${number}`, group: "mainnet", signatures: false, make: () => traceToWorkload(readAccessTrace(file)) });
   }
   return list;
+}
+
+/**
+ * The cases `--cases` selects: those whose label starts with one of its names. A name that selects
+ * nothing is a usage error naming the cases, never an empty table.
+ */
+export function selectCases(all: readonly BenchCase[], names: readonly string[] | undefined): BenchCase[] {
+  if (names === undefined) return [...all];
+  const unknown = names.filter((name) => !all.some((c) => c.label.startsWith(name)));
+  if (unknown.length > 0) {
+    const groups = [...new Set(all.map((c) => c.group))];
+    throw new UsageError(
+      `--cases: no case starts with ${unknown.map((n) => JSON.stringify(n)).join(", ")}; the cases are ${groups.join(", ")} (a longer start of a label selects fewer, e.g. "p2p K=10" or "${all.at(-1)!.label}")`,
+    );
+  }
+  return all.filter((c) => names.some((prefix) => c.label.startsWith(prefix)));
 }
 
 function ratio(x: number): string {
@@ -137,8 +153,9 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         return true;
       }) as never,
   handler: async (args) => {
+    // Checked here, before any process starts or any case is measured.
+    const selected = selectCases(cases(args.txs, args.quick), args.cases);
     if (args.processes > 1) return benchInProcesses(args);
-    const selected = cases(args.txs, args.quick).filter((c) => args.cases === undefined || args.cases.some((prefix) => c.label.startsWith(prefix)));
     const rows: SpeedupRow[] = [];
     const progress = new Progress("bench", args.json);
     // The machine's own ceiling for K threads, before and after the cases (load may change).
@@ -159,7 +176,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         onStep: (step) => progress.update(i, selected.length, `${c.label}: ${step}`),
       });
       rows.push(row);
-      if (!args.json && process.stderr.isTTY !== true) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
+      if (!args.json && !progress.enabled) log(`${c.label}: sequential ${row.sequentialMs.toFixed(1)} ms; ${row.modes.map((m) => `${m.mode}@${m.threads} ${ratio(m.vsSequential)}`).join(", ")}`);
     }
     progress.update(selected.length, selected.length, "machine ceiling");
     const ceilingAfter = await ceiling();

@@ -9,7 +9,7 @@ import type { CommandModule } from "yargs";
 import { blockToJson } from "../../core/schema.js";
 import type { Genesis } from "../../core/types.js";
 import { valueToJson } from "../../core/value.js";
-import { DEFAULT_MAINNET_BLOCK, WORKLOADS, WORKLOAD_NAMES, generateWorkload, mainnetWorkload } from "../../workloads/index.js";
+import { DEFAULT_GEN_SEED, DEFAULT_GEN_TXS, DEFAULT_MAINNET_BLOCK, WORKLOADS, WORKLOAD_NAMES, generateWorkload, mainnetWorkload } from "../../workloads/index.js";
 import { splitIntoBlocks } from "../../workloads/split.js";
 import { log, toJson, writeFileAtomic } from "../output.js";
 import { Progress } from "../progress.js";
@@ -49,10 +49,10 @@ export const genCommand: CommandModule<object, GenArgs> = {
     y
       .positional("workload", { choices: WORKLOAD_NAMES, demandOption: true, describe: "which workload" })
       .option("out", { type: "string", demandOption: true, describe: "output directory" })
-      .option("txs", { type: "number", default: 1000, describe: "number of transactions" })
+      .option("txs", { type: "number", default: DEFAULT_GEN_TXS, describe: "number of transactions" })
       .option("accounts", { type: "number", describe: "accounts (p2p: K; hot: population; defi: traders)" })
       .option("hot-ratio", { type: "number", default: 0.3, describe: "share of txs touching the hot accounts (hot)" })
-      .option("seed", { type: "string", default: "1", describe: "seed: the same seed gives the same files" })
+      .option("seed", { type: "string", default: DEFAULT_GEN_SEED, describe: "seed: the same seed gives the same files" })
       .option("declare", { type: "boolean", default: true, describe: "give transactions exact declared access lists (--no-declare to omit)" })
       .option("number", { type: "number", default: DEFAULT_MAINNET_BLOCK, describe: "mainnet: which block of the shared access traces" })
       .option("blocks", { type: "number", default: 1, describe: "split the transactions into a chain of N blocks: block-1.json … block-N.json" })

@@ -18,7 +18,8 @@
  * arrival). By default every emitted batch counts as included at once (`--auto-include`), which
  * replays a mempool end to end; with `--no-auto-include` the transactions stay in flight (their
  * dependents wait) until an `include` line names them. At end of input the pool is drained
- * (`--drain`, default): batches are emitted and included until it is empty.
+ * (`--drain`, default): batches are emitted and included until it is empty. A bad line stops the
+ * input: the records before it are kept (and drained), and the command exits 2 naming the line.
  */
 
 import { createInterface } from "node:readline";
@@ -26,6 +27,7 @@ import type { CommandModule } from "yargs";
 import { z } from "zod";
 import { InputError, showInput } from "../../core/errors.js";
 import { Mempool, type MempoolBatch } from "../../scheduler/mempool.js";
+import { UsageError } from "../usageError.js";
 
 export interface MempoolArguments {
   readonly maxGas?: number | undefined;
@@ -50,6 +52,9 @@ const batchRecord = z.strictObject({
     maxTxs: z.number().int().positive().optional(),
   }),
 });
+
+/** The record schemas by kind, for documents that describe them (the service's OpenAPI). */
+export const mempoolRecordSchemas = { tx: txRecord, include: includeRecord, drop: dropRecord, release: releaseRecord, batch: batchRecord } as const;
 
 export type MempoolRecord =
   | { kind: "tx"; value: z.infer<typeof txRecord> }
@@ -121,6 +126,12 @@ export interface MempoolRunSummary {
 /**
  * Runs the protocol over lines of input, writing each output line through `write`. Exposed for
  * tests and for embedding; the command wires it to stdin/stdout.
+ *
+ * A bad line (malformed JSON, a record that does not parse, an id the pool refuses) stops the
+ * input there: the lines after it may depend on it (an `include` naming its transaction), so they
+ * are not read. The records before it are kept: they were applied as they came, and at the end
+ * they are drained as at the end of a good input (with `drain`). Then the error is thrown, naming
+ * the line (`<stdin> line 7: gas: …`); the command exits 2.
  */
 export async function runMempool(
   input: AsyncIterable<string> | Iterable<string>,
@@ -135,49 +146,63 @@ export async function runMempool(
   let added = 0;
   let lineNumber = 0;
 
-  const emit = (batch: MempoolBatch): void => {
-    if (autoInclude) for (const tx of batch.txs) pool.remove(tx.id);
+  const emit = (batch: MempoolBatch, include: boolean): void => {
+    if (include) for (const tx of batch.txs) pool.remove(tx.id);
     batches++;
     write(JSON.stringify({ batch: batches, txs: batch.txs.map((t) => t.id), gas: batch.gas, pending: pool.size }));
   };
 
-  for await (const raw of input) {
-    lineNumber++;
-    const text = raw.trim();
-    if (text === "") continue;
-    const record = parseMempoolLine(text, lineNumber);
-    switch (record.kind) {
-      case "tx":
-        if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} is already pending`);
-        if (pool.knows(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} was removed while it waited on earlier transactions; its id is free again once they leave the pool`);
-        {
-          const { priority, ...rest } = record.value;
-          pool.add(priority === undefined ? rest : { ...rest, priority });
-        }
-        added++;
-        break;
-      case "include":
-      case "drop":
-        for (const id of record.ids) pool.remove(id);
-        break;
-      case "release":
-        for (const id of record.ids) pool.release(id);
-        break;
-      case "batch":
-        emit(pool.nextBatch(record.maxGas ?? maxGas, record.maxTxs ?? maxTxs));
-        break;
+  let stoppedBy: InputError | undefined;
+  try {
+    for await (const raw of input) {
+      lineNumber++;
+      const text = raw.trim();
+      if (text === "") continue;
+      const record = parseMempoolLine(text, lineNumber);
+      switch (record.kind) {
+        case "tx":
+          if (pool.has(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} is already pending`);
+          if (pool.knows(record.value.id)) fail(lineNumber, "id", `transaction ${showInput(record.value.id)} was removed while it waited on earlier transactions; its id is free again once they leave the pool`);
+          {
+            const { priority, ...rest } = record.value;
+            pool.add(priority === undefined ? rest : { ...rest, priority });
+          }
+          added++;
+          break;
+        case "include":
+        case "drop":
+          for (const id of record.ids) pool.remove(id);
+          break;
+        case "release":
+          for (const id of record.ids) pool.release(id);
+          break;
+        case "batch":
+          emit(pool.nextBatch(record.maxGas ?? maxGas, record.maxTxs ?? maxTxs), autoInclude);
+          break;
+      }
     }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    stoppedBy = error;
   }
   if (args.drain ?? true) {
     for (;;) {
       const batch = pool.nextBatch(maxGas, maxTxs);
       if (batch.txs.length === 0) break;
-      for (const tx of batch.txs) pool.remove(tx.id);
-      batches++;
-      write(JSON.stringify({ batch: batches, txs: batch.txs.map((t) => t.id), gas: batch.gas, pending: pool.size }));
+      emit(batch, true);
     }
   }
+  if (stoppedBy !== undefined) throw stoppedBy;
   return { lines: lineNumber, added, batches, pending: pool.size };
+}
+
+/** `--max-gas` and `--max-txs` take what POST /mempool/batch takes for `maxGas` and `maxTxs`. */
+export function checkBatchLimits(a: { readonly "max-gas"?: number | undefined; readonly "max-txs"?: number | undefined }): true {
+  const gas = a["max-gas"];
+  const txs = a["max-txs"];
+  if (gas !== undefined && !(typeof gas === "number" && gas > 0)) throw new UsageError(`--max-gas: expected a positive number, got ${String(gas)}`);
+  if (txs !== undefined && !(Number.isSafeInteger(txs) && txs > 0)) throw new UsageError(`--max-txs: expected a positive integer, got ${String(txs)}`);
+  return true;
 }
 
 export const mempoolCommand: CommandModule<object, MempoolArguments> = {
@@ -188,7 +213,8 @@ export const mempoolCommand: CommandModule<object, MempoolArguments> = {
       .option("max-gas", { type: "number", describe: "gas budget of a batch (default: unlimited)" })
       .option("max-txs", { type: "number", describe: "transactions per batch (default: unlimited; Solana uses 64)" })
       .option("auto-include", { type: "boolean", default: true, describe: "treat every emitted batch as included at once" })
-      .option("drain", { type: "boolean", default: true, describe: "at end of input, emit batches until the pool is empty" }),
+      .option("drain", { type: "boolean", default: true, describe: "at end of input (or at a bad line, which stops the input), emit batches until the pool is empty" })
+      .check(checkBatchLimits) as never,
   handler: async (argv) => {
     const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     const summary = await runMempool(lines, argv, (line) => void process.stdout.write(line + "\n"));

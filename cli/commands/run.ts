@@ -36,6 +36,7 @@ interface RunArgs {
   state?: string;
   "skip-signatures": boolean;
   report?: string;
+  "report-runs": number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -54,10 +55,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("state-out", { type: "string", describe: "write the post-state as a genesis file" })
       .option("state", { type: "string", describe: "state directory (LMDB): commit the block onto the chain kept there; --genesis initializes it" })
       .option("skip-signatures", { type: "boolean", default: false, describe: "do not verify signatures (checked upstream)" })
-      .option("report", { type: "string", describe: "write an HTML report (DAG, per-thread timeline, speedup, prices); measures sequential too" })
+      .option("report", { type: "string", describe: "write an HTML report (DAG, per-thread timeline, speedup, hot locations, reverts, prices); measures sequential too" })
+      .option("report-runs", { type: "number", default: 5, describe: "--report: measured pairs of runs (sequential, then the mode); the speedup is the ratio of the medians, with its range" })
       .check((a) => {
         if (!Number.isInteger(a.threads) || a.threads < 1 || a.threads > 64) throw new UsageError("--threads must be an integer in [1, 64]");
         if (a.report !== undefined && a.state !== undefined) throw new UsageError("--report measures a block from its genesis: run it without --state");
+        if (!Number.isInteger(a["report-runs"]) || a["report-runs"] < 1 || a["report-runs"] > 100) throw new UsageError("--report-runs must be an integer from 1 to 100");
         return true;
       }) as never,
   handler: async (args) => {
@@ -80,6 +83,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         enforce: args.enforce,
         checkSignatures,
         trace: args.trace,
+        runs: args["report-runs"],
         source: args.block,
         ...(progress.enabled
           ? { onProgress: (step: string, done?: number, total?: number) => (done === undefined || total === undefined ? progress.step(step) : progress.update(done, total, step)) }

@@ -23,7 +23,7 @@ describe("createBlockReport", () => {
     chain = await chainOf(generateWorkload("defi", { txs: 150, seed: 2 }));
     for (const mode of ["sequential", "hybrid", "columns", "blockstm"] as const) {
       const steps: string[] = [];
-      const made = await createBlockReport({ chain, mode, threads: 2, warmups: 1, source: "defi 150", onProgress: (step) => steps.push(step) });
+      const made = await createBlockReport({ chain, mode, threads: 2, warmups: 1, runs: 3, source: "defi 150", onProgress: (step) => steps.push(step) });
       expect(made.result.stats.mode).toBe(mode);
       expect(made.result.stateRoot).toBe(made.sequential.stateRoot);
       expect(steps[0]).toBe("analyzing access sets");
@@ -49,10 +49,20 @@ describe("createBlockReport", () => {
       expect(d.block.source).toBe("defi 150");
       expect(d.run.identicalToSequential, mode).toBe(true);
       expect(d.speedup.measured, mode).toBeCloseTo(d.sequential.wallMs / d.run.wallMs, 2);
+      // Several measured pairs: the ratio of the medians lies within the pairs' range.
+      expect(d.speedup.runs, mode).toBe(3);
+      expect(d.run.runsMs, mode).toHaveLength(3);
+      expect(d.sequential.runsMs, mode).toHaveLength(3);
+      expect(d.speedup.spread.min, mode).toBeLessThanOrEqual(d.speedup.measured + 1e-9);
+      expect(d.speedup.spread.max, mode).toBeGreaterThanOrEqual(d.speedup.measured - 1e-9);
+      const near = (x: number, y: number) => Math.abs(x - y) / y < 1e-3;
+      expect(near(d.throughput.txsPerSecond, (150 * 1000) / d.run.wallMs), mode).toBe(true);
+      expect(near(d.throughput.gasPerSecond, (d.block.gasUsed * 1000) / d.run.wallMs), mode).toBe(true);
+      expect(near(d.throughput.sequentialGasPerSecond, (d.block.gasUsed * 1000) / d.sequential.wallMs), mode).toBe(true);
       expect(d.speedup.projected, mode).toBe(d.speedup.projectedByThreads[String(d.run.threads)]);
       // Per-transaction table: one entry per transaction in every column of it.
       for (const [name, values] of Object.entries(d.txs)) {
-        if (name === "calls" || name === "classes") continue;
+        if (["calls", "classes", "senders", "contracts"].includes(name)) continue;
         expect(values, `${mode}: txs.${name}`).toHaveLength(150);
       }
       expect([...d.txs.calls].sort()).toEqual(["Account.transfer", "NftMarket.buy", "Pool.swap", "Token.transfer"]);
@@ -64,6 +74,14 @@ describe("createBlockReport", () => {
       expect(d.prices.groups[0]!.critical).toBe(true);
       const receipts = d.run.receipts;
       expect(receipts.success + receipts.revert + receipts["out-of-gas"] + receipts.invalid).toBe(150);
+      // Who sent and what was called, per transaction.
+      expect(d.txs.senders[d.txs.from[0]!]).toBe(chain.block.txs[0]!.from);
+      expect(d.txs.contracts[d.txs.to[0]!]).toBe(chain.block.txs[0]!.to);
+      // The failures by reason add up to the receipts that failed; the pool's reserves are the hottest key.
+      expect(d.reverts.reduce((sum, g) => sum + g.count, 0)).toBe(150 - receipts.success);
+      // (The pool's two reserves and its two token balances: every swap writes all four.)
+      expect(d.conflicts.hot.slice(0, 4).map((h) => h.location)).toContain("0x00000000000000000000000000000000000b0001/reserve0");
+      expect(d.conflicts.hot[0]!.criticalEdges).toBeGreaterThan(0);
     }
   });
 

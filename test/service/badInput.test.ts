@@ -112,7 +112,7 @@ describe("bad input over HTTP: a clear 4xx, nothing committed", () => {
     { name: "a wildcard location", path: "/state/0xabc/balances/*", send: () => ({ method: "GET" }), expected: { status: 400, error: "invalid_input", message: /wildcard/, field: "location" } },
     { name: "no location", path: "/state/", send: () => ({ method: "GET" }), expected: { status: 400, error: "invalid_input", message: /name a location/, field: "location" } },
     { name: "a route that does not exist", path: "/blocks", send: () => ({ method: "GET" }), expected: { status: 404, error: "not_found", message: /no route GET \/blocks; the service answers POST \/analyze/ } },
-    { name: "the wrong method", path: "/execute", send: () => ({ method: "GET" }), expected: { status: 404, error: "not_found", message: /no route GET \/execute/ } },
+    { name: "the wrong method", path: "/execute", send: () => ({ method: "GET" }), expected: { status: 405, error: "method_not_allowed", message: /^GET is not allowed on \/execute; it answers POST$/ } },
     { name: "a URL that does not decode", path: "/state/%ZZ", send: () => ({ method: "GET" }), expected: { status: 400, error: "bad_url", message: /the URL is not valid/ } },
     { name: "a URL larger than the headers may be", path: `/state/${"a".repeat(20_000)}`, send: () => ({ method: "GET" }), expected: { status: 431, error: "headers_too_large", message: /larger than the server accepts/ } },
   ];
@@ -166,13 +166,16 @@ describe("a block that fails inside prescient", () => {
   it("is a 500 without a stack, logged, and commits nothing; the next block commits", async () => {
     const logged: string[] = [];
     const failing = new FailingChain(await Chain.open({ genesis: chain.genesis, baseDir: ROOT, threads: 1 }));
-    const service = await startService({ chain: failing, mode: "sequential", log: (line) => logged.push(line) });
+    const service = await startService({ chain: failing, mode: "sequential", log: { destination: { write: (line: string) => logged.push(line) } } });
     try {
       failing.failNext = true;
       const r = await send(service.url, "/execute", { body: blockBody(chain.blocks[0]!) });
       expect(r.status).toBe(500);
       expect(r.json).toEqual({ error: "internal_error", message: "internal error in prescient; the service log has the details" });
-      expect(logged.join("\n")).toMatch(/internal error on POST \/execute: Error: disk on fire\n\s+at /);
+      // One JSON line, at error level, with the stack (the client never sees it).
+      const problem = logged.map((line) => JSON.parse(line)).find((entry) => entry.msg === "internal error on POST /execute");
+      expect(problem).toMatchObject({ level: 50, err: { type: "Error", message: "disk on fire" } });
+      expect(problem.err.stack).toMatch(/^Error: disk on fire\n\s+at /);
       expect((await send(service.url, "/health")).json.head).toEqual({ number: "0", stateRoot: genesisRoot });
       expect((await send(service.url, "/execute", { body: blockBody(chain.blocks[0]!) })).json.number).toBe("1");
     } finally {

@@ -30,6 +30,7 @@ export async function startService(parameters: CreateServiceParameters): Promise
 export interface HttpAnswer {
   readonly status: number;
   readonly contentType: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly text: string;
   /** The body as JSON (undefined when it is not JSON). */
   readonly json: any;
@@ -65,7 +66,7 @@ export function send(url: string, path: string, parameters: SendParameters = {})
         } catch {
           json = undefined;
         }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), text, json });
+        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"] ?? ""), headers: res.headers, text, json });
       });
       res.on("error", reject);
     });
