@@ -39,6 +39,30 @@ describe("a worker that fails mid-block", () => {
   });
 });
 
+describe("a fault injected at one thread", () => {
+  it("never fires: the fault is a worker's, and there is none", async () => {
+    const w = generateWorkload("defi", { txs: 60, seed: 4 });
+    const genesis = withAccountContract(w.genesis);
+    const runtime = await ContractRuntime.create({ genesis, baseDir: import.meta.dirname });
+    const sequential = executeBlockSequential({ block: w.block, state: stateFromGenesis(genesis), runtime });
+    const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 1, capacity: 1 << 16 });
+    try {
+      const loaded = await executor.load({ block: w.block });
+      const snapshot = executor.state.snapshotValues();
+      for (const kind of ["throw", "exit"] as const) {
+        for (const mode of ["hybrid", "columns", "blockstm"] as const) {
+          executor.state.restoreValues(snapshot);
+          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, testHook: { fault: { tx: 30, kind } } });
+          expect(r.workerFailure, `${kind} ${mode}`).toBeUndefined();
+          expect(r.stateRoot, `${kind} ${mode}`).toBe(sequential.stateRoot);
+        }
+      }
+    } finally {
+      await executor.close();
+    }
+  });
+});
+
 describe("a block that fails on the calling thread", () => {
   it("leaves the executor's state as it was before the block, also after the workers stop", async () => {
     // Room for the genesis and a few more locations: the block's new recipients fill the state

@@ -360,7 +360,7 @@ export class BlockThread {
    * v; its commits in (u, v] would survive a rollback to u, and u would run again after them — a
    * later transaction's effect applied before an earlier one's, on a state it never saw. Once
    * every thread of the round has stopped (the main thread counts itself when it leaves the round,
-   * see BlockRun.#round), nobody can flag again, and the word read here is the round's final
+   * leaveRound), nobody can flag again, and the word read here is the round's final
    * violation. A round that completed has no violation and nothing to wait for: the barrier costs
    * only rounds that are already recovering. A thread that dies never counts itself: the main
    * thread then aborts the round (violation -1), which ends the wait too.

@@ -609,7 +609,8 @@ class BlockRun {
     this.#view.header[H.violation] = loaded.prepared.length;
     this.#main = loaded.mainThread;
     this.#main.begin(this.#view, options, started, executionId);
-    this.#main.hook = callingThreadHook(testHook, true);
+    // The injected fault is a worker's: at one thread there is none, and the fault never fires.
+    this.#main.hook = callingThreadHook(testHook, executor.threads > 1);
   }
 
   /** Set up the round over `members` (all uncommitted, ascending) for `participants` threads; seed the ready queue. */
