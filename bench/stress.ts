@@ -8,20 +8,30 @@
  * or throw mid-block; the result must still be the sequential one, and the next block must run on
  * the workers again.
  *
- *   node dist/bench/stress.js [--blocks N] [--seed S] [--threads 1,2,…,8] [--fault-every K] [--json]
+ * `--generator protocol` draws blocks aimed at the protocol instead (workloads/protocolBlocks.ts:
+ * a late violation at transaction 0 with rivals committing beside it and an early violation
+ * after them, chains of dependent replays, the sequencer paying, paid and read, sets left short
+ * at low indices), scheduled with their declared lists cut short as the block says.
  *
- * The test suite runs a CI-sized part of it (test/stress.test.ts).
+ *   node dist/bench/stress.js [--blocks N] [--seed S] [--threads 1,2,…,8] [--fault-every K] [--generator random|protocol] [--json]
+ *
+ * The test suite runs a CI-sized part of both (test/stress.test.ts).
  */
 import { pathToFileURL } from "node:url";
 import { packageRoot } from "../core/paths.js";
 import type { ExecutionResult, Receipt } from "../core/types.js";
 import { ContractRuntime } from "../contracts/runtime/runtime.js";
 import { blockAccessSets } from "../executor/accessSets.js";
-import { ParallelExecutor, type FaultInjection, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import { ParallelExecutor, type ParallelMode } from "../executor/parallel/parallelExecutor.js";
+import type { FaultInjection } from "../executor/parallel/testHook.js";
 import { prepareBlock } from "../executor/prepare.js";
 import { executeBlockSequential } from "../executor/sequential.js";
 import { stateFromGenesis, withAccountContract } from "../state/genesis.js";
-import { randomBlock, randomChain } from "../workloads/randomBlocks.js";
+import type { BlockAccessSets } from "../core/accessSet.js";
+import type { Block, EnforcementPolicy } from "../core/types.js";
+import type { PreparedTx } from "../executor/prepare.js";
+import { protocolBlock, protocolSets } from "../workloads/protocolBlocks.js";
+import { randomBlock, randomChain, type RandomChain } from "../workloads/randomBlocks.js";
 import { Random } from "../workloads/random.js";
 
 export interface StressParameters {
@@ -31,8 +41,10 @@ export interface StressParameters {
   readonly threads?: readonly number[];
   /** Inject a worker fault every this many executions on worker threads (0: never). */
   readonly faultEvery?: number;
-  /** Transactions per block (default 1…24). */
+  /** Transactions per block (default 1…24; 2…8 for protocol blocks). */
   readonly txs?: readonly [min: number, max: number];
+  /** Random blocks (randomBlocks.ts, the default) or blocks aimed at the protocol (protocolBlocks.ts). */
+  readonly generator?: "random" | "protocol";
   /** Called after each block, for progress. */
   readonly onBlock?: (done: number) => void;
 }
@@ -46,6 +58,11 @@ export interface StressReport {
   readonly byThreads: Readonly<Record<string, number>>;
   /** Executions that recovered from a transaction leaving its scheduled set. */
   readonly recoveries: number;
+  /** DAG executions that took more than one round, and the rounds they took in all. */
+  readonly rounds: number;
+  /** Block-STM: validations, and incarnations aborted (by a failed validation or a dependency), in all. */
+  readonly stmValidations: number;
+  readonly stmAborts: number;
   /** Faults injected, and how many of them a worker really hit (the rest ran on the calling thread). */
   readonly faultsInjected: number;
   readonly faultsHit: number;
@@ -80,12 +97,42 @@ function compare(sequential: ExecutionResult, parallel: ExecutionResult, where: 
 
 const MODES: readonly ParallelMode[] = ["hybrid", "columns", "blockstm"];
 
+/** A block of the run, what it runs under, and the sets a DAG mode schedules it with. */
+interface StressBlock {
+  readonly block: Block;
+  readonly policy: EnforcementPolicy;
+  readonly checkSignatures: boolean;
+  readonly label: string;
+  /** The sets of a DAG execution (undefined: the analyzer's); may draw from `random`. */
+  readonly sets: (prepared: readonly PreparedTx[], random: Random) => BlockAccessSets | undefined;
+}
+
+function drawBlock(generator: "random" | "protocol", chain: RandomChain, seed: string, random: Random, [min, max]: readonly [number, number]): StressBlock {
+  if (generator === "protocol") {
+    const p = protocolBlock(chain, seed, { min, max });
+    const label = `${p.aim}: ${p.kinds.join(", ")}; left out of the sets: ${p.undeclared.map((u) => `tx ${u.tx}${u.inList ? " (declared)" : ""}`).join(", ") || "nothing"}`;
+    return { block: p.block, policy: p.policy, checkSignatures: p.checkSignatures, label, sets: (prepared) => protocolSets(blockAccessSets(p.block, prepared, { checkSignatures: p.checkSignatures }), p) };
+  }
+  const { block, policy } = randomBlock(chain, seed, { min, max });
+  // Signatures are checked in one block in four: verifying them dominates small blocks' time.
+  const checkSignatures = random.int(4) === 0;
+  return {
+    block,
+    policy,
+    checkSignatures,
+    label: "random",
+    // Half the DAG runs use declared lists alone (no analyzer): wrong lists leave their sets, the guard and rollback path.
+    sets: (prepared, r) => (r.int(2) === 0 ? blockAccessSets(block, prepared, { checkSignatures }) : undefined),
+  };
+}
+
 export async function runStress(parameters: StressParameters): Promise<StressReport> {
   const started = performance.now();
   const seed = parameters.seed ?? 1;
   const threadCounts = parameters.threads ?? [1, 2, 3, 4, 5, 6, 7, 8];
   const faultEvery = parameters.faultEvery ?? 0;
-  const [minTxs, maxTxs] = parameters.txs ?? [1, 24];
+  const generator = parameters.generator ?? "random";
+  const txs = parameters.txs ?? (generator === "protocol" ? [2, 8] : [1, 24]);
   const chain = randomChain();
   const genesis = withAccountContract(chain.genesis);
   const baseDir = packageRoot();
@@ -103,6 +150,9 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
   let executions = 0;
   let workerExecutions = 0;
   let recoveries = 0;
+  let rounds = 0;
+  let stmValidations = 0;
+  let stmAborts = 0;
   let faultsInjected = 0;
   let faultsHit = 0;
   let poolRecovered = 0;
@@ -110,19 +160,16 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
   const afterFault = new Set<number>();
   try {
     for (let b = 0; b < parameters.blocks; b++) {
-      const { block, policy } = randomBlock(chain, `${seed}:${b}`, { min: minTxs, max: maxTxs });
+      const drawn = drawBlock(generator, chain, `${seed}:${b}`, random, txs);
+      const { block, policy, checkSignatures } = drawn;
       transactions += block.txs.length;
-      // Signatures are checked in one block in four: verifying them dominates small blocks' time.
-      const checkSignatures = random.int(4) === 0;
       const sequential = executeBlockSequential({ block, state: stateFromGenesis(genesis), runtime, enforce: policy, checkSignatures });
       for (const r of sequential.receipts) receipts[r.status]++;
       const prepared = prepareBlock(block, runtime);
-      // Declared lists alone (no analyzer) make wrong lists leave their sets: the guard and rollback path.
-      const declaredOnly = blockAccessSets(block, prepared, { checkSignatures });
       for (const [m, mode] of MODES.entries()) {
         const threads = threadCounts[(b + m) % threadCounts.length]!;
         const { executor, snapshot } = executors.get(threads)!;
-        const sets = mode !== "blockstm" && random.int(2) === 0 ? declaredOnly : undefined;
+        const sets = mode !== "blockstm" ? drawn.sets(prepared, random) : undefined;
         let fault: FaultInjection | undefined;
         if (threads > 1) {
           workerExecutions++;
@@ -131,12 +178,12 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
             faultsInjected++;
           }
         }
-        const where = `block ${b} (seed ${seed}, ${block.txs.length} txs, ${policy}${checkSignatures ? "" : ", no signatures"}) ${mode} at ${threads} thread(s)${sets !== undefined ? " with declared lists only" : ""}${fault !== undefined ? ` with a worker ${fault.kind} at tx ${fault.tx}` : ""}`;
+        const where = `block ${b} (seed ${seed}, ${generator} generator, ${block.txs.length} txs, ${drawn.label}, ${policy}${checkSignatures ? "" : ", no signatures"}) ${mode} at ${threads} thread(s)${sets !== undefined ? " with declared lists only" : ""}${fault !== undefined ? ` with a worker ${fault.kind} at tx ${fault.tx}` : ""}`;
         executor.state.restoreValues(snapshot);
         let result;
         try {
           const loaded = await executor.load({ block, checkSignatures, ...(sets !== undefined ? { sets } : {}) });
-          result = await executor.execute({ block: loaded, mode, enforce: policy, checkSignatures, events: true, inlineBelowSpeedup: 0, ...(fault !== undefined ? { faultInjection: fault } : {}) });
+          result = await executor.execute({ block: loaded, mode, enforce: policy, checkSignatures, events: true, inlineBelowSpeedup: 0, ...(fault !== undefined ? { testHook: { fault } } : {}) });
         } catch (error) {
           mismatches.push(`${where}: threw ${(error as Error)?.stack ?? String(error)}`);
           continue;
@@ -152,7 +199,14 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
           poolRecovered++;
           afterFault.delete(threads);
         }
-        if (result.rounds > 1) recoveries++;
+        if (result.rounds > 1) {
+          recoveries++;
+          rounds += result.rounds;
+        }
+        if (mode === "blockstm" && result.workerFailure === undefined) {
+          stmValidations += result.stats.validations;
+          stmAborts += result.stats.aborts;
+        }
         executions++;
         byMode[mode] = (byMode[mode] ?? 0) + 1;
         byThreads[threads] = (byThreads[threads] ?? 0) + 1;
@@ -162,14 +216,20 @@ export async function runStress(parameters: StressParameters): Promise<StressRep
   } finally {
     for (const { executor } of executors.values()) await executor.close();
   }
-  return { blocks: parameters.blocks, transactions, executions, byMode, byThreads, recoveries, faultsInjected, faultsHit, poolRecovered, receipts, mismatches, elapsedMs: performance.now() - started };
+  return { blocks: parameters.blocks, transactions, executions, byMode, byThreads, recoveries, rounds, stmValidations, stmAborts, faultsInjected, faultsHit, poolRecovered, receipts, mismatches, elapsedMs: performance.now() - started };
+}
+
+function parseGenerator(name: string): "random" | "protocol" {
+  if (name === "random" || name === "protocol") return name;
+  process.stderr.write(`--generator must be random or protocol, got ${JSON.stringify(name)}\n`);
+  process.exit(2);
 }
 
 export function formatStressReport(r: StressReport): string {
   return [
-    `${r.blocks} random blocks, ${r.transactions} transactions (${Object.entries(r.receipts).map(([k, v]) => `${v} ${k}`).join(", ")})`,
+    `${r.blocks} blocks, ${r.transactions} transactions (${Object.entries(r.receipts).map(([k, v]) => `${v} ${k}`).join(", ")})`,
     `${r.executions} parallel executions compared with the sequential result: ${Object.entries(r.byMode).map(([k, v]) => `${v} ${k}`).join(", ")}; by threads ${Object.entries(r.byThreads).map(([k, v]) => `${k}t ${v}`).join(", ")}`,
-    `${r.recoveries} recovered from a transaction leaving its scheduled set; ${r.faultsInjected} worker faults injected, ${r.faultsHit} hit a worker, the pool back on the workers ${r.poolRecovered} times`,
+    `${r.recoveries} recovered from a transaction leaving its scheduled set (${r.rounds} rounds in all); Block-STM ${r.stmValidations} validations, ${r.stmAborts} incarnations aborted; ${r.faultsInjected} worker faults injected, ${r.faultsHit} hit a worker, the pool back on the workers ${r.poolRecovered} times`,
     r.mismatches.length === 0 ? "every state root and receipt identical to sequential" : `${r.mismatches.length} MISMATCHES:\n${r.mismatches.slice(0, 20).join("\n")}`,
     `${(r.elapsedMs / 1000).toFixed(1)} s`,
   ].join("\n");
@@ -185,6 +245,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     seed: arg("--seed") ?? 1,
     ...(arg("--threads") !== undefined ? { threads: arg("--threads")!.split(",").map(Number) } : {}),
     faultEvery: Number(arg("--fault-every") ?? 50),
+    generator: parseGenerator(arg("--generator") ?? "random"),
     onBlock: (done) => {
       if (process.stderr.isTTY && done % 50 === 0) process.stderr.write(`\r${done} blocks`);
     },

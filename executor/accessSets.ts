@@ -68,6 +68,36 @@ export function blockAccessSets(block: Block, prepared: readonly PreparedTx[], o
   return withBarriers({ feeRecipientLocation: feeLocation, txs });
 }
 
+/**
+ * Sets a caller supplied, with each transaction's declared list added where its set lacks an
+ * entry of it. Why: under `fallback` and `strict` the schedule guard lets a transaction touch a
+ * location its declared list names without looking at its scheduled set (txHost.ts: "every
+ * scheduled set contains the declared list"), so a set that leaves a declared location out would
+ * let that access race, unguarded, with a transaction the DAG did not order it against. The
+ * analyzer's sets and `blockAccessSets` already contain the lists; sets from elsewhere (an access
+ * trace, a test) may not. A declared location that reaches the sequencer's balance makes the
+ * transaction follow every earlier one, as in `blockAccessSets`.
+ */
+export function withDeclaredLists(sets: BlockAccessSets, block: Block): BlockAccessSets {
+  const feeLocation = sets.feeRecipientLocation ?? balanceLocation(block.sequencer);
+  let changed = false;
+  const txs = sets.txs.map((set) => {
+    const declared = block.txs[set.index]?.accessList;
+    if (declared === undefined) return set;
+    const known = new Set([...set.reads, ...set.writes]);
+    const written = new Set(set.writes);
+    const reads = declared.reads.filter((l) => !known.has(l));
+    const writes = declared.writes.filter((l) => !written.has(l));
+    if (reads.length === 0 && writes.length === 0) return set;
+    changed = true;
+    let feeRecipient = set.feeRecipient;
+    if (writes.some((e) => covers(e, feeLocation))) feeRecipient = "read-write";
+    else if (feeRecipient === "none" && reads.some((e) => covers(e, feeLocation))) feeRecipient = "read";
+    return { ...set, reads: [...set.reads, ...reads], writes: [...set.writes, ...writes], feeRecipient };
+  });
+  return changed ? { ...sets, txs } : sets;
+}
+
 /** Make every `unknown` transaction a barrier (see BARRIER_LOCATION). */
 export function withBarriers(sets: BlockAccessSets): BlockAccessSets {
   if (!sets.txs.some((t) => t.class === "unknown")) return sets;

@@ -21,7 +21,7 @@ describe("a worker that fails mid-block", () => {
       for (const kind of ["throw", "exit"] as const) {
         for (const mode of ["hybrid", "columns", "blockstm"] as const) {
           executor.state.restoreValues(snapshot);
-          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, faultInjection: { tx: 150, kind } });
+          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, testHook: { fault: { tx: 150, kind } } });
           expect(r.workerFailure, `${kind} ${mode}`).toBeDefined();
           expect(r.stateRoot, `${kind} ${mode}`).toBe(sequential.stateRoot);
           expect(r.receipts.map((x) => [x.status, x.gasUsed, x.fee])).toEqual(sequential.receipts.map((x) => [x.status, x.gasUsed, x.fee]));
@@ -33,6 +33,30 @@ describe("a worker that fails mid-block", () => {
       expect(after.workerFailure).toBeUndefined();
       expect(after.inline).toBe(false);
       expect(after.stateRoot).toBe(sequential.stateRoot);
+    } finally {
+      await executor.close();
+    }
+  });
+});
+
+describe("a fault injected at one thread", () => {
+  it("never fires: the fault is a worker's, and there is none", async () => {
+    const w = generateWorkload("defi", { txs: 60, seed: 4 });
+    const genesis = withAccountContract(w.genesis);
+    const runtime = await ContractRuntime.create({ genesis, baseDir: import.meta.dirname });
+    const sequential = executeBlockSequential({ block: w.block, state: stateFromGenesis(genesis), runtime });
+    const executor = await ParallelExecutor.create({ genesis, baseDir: import.meta.dirname, threads: 1, capacity: 1 << 16 });
+    try {
+      const loaded = await executor.load({ block: w.block });
+      const snapshot = executor.state.snapshotValues();
+      for (const kind of ["throw", "exit"] as const) {
+        for (const mode of ["hybrid", "columns", "blockstm"] as const) {
+          executor.state.restoreValues(snapshot);
+          const r = await executor.execute({ block: loaded, mode, inlineBelowSpeedup: 0, testHook: { fault: { tx: 30, kind } } });
+          expect(r.workerFailure, `${kind} ${mode}`).toBeUndefined();
+          expect(r.stateRoot, `${kind} ${mode}`).toBe(sequential.stateRoot);
+        }
+      }
     } finally {
       await executor.close();
     }

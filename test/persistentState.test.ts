@@ -292,7 +292,7 @@ describe("Chain", () => {
     const genesis = withAccountContract(blocks.genesis);
     for (const kind of ["throw", "exit"] as const) {
       const executor = await ParallelExecutor.create({ genesis, baseDir: ROOT, threads: 2, state: SharedState.create({ base: db }) });
-      const result = await executor.execute({ block: blocks.blocks[1]!, mode: "hybrid", inlineBelowSpeedup: 0, faultInjection: { tx: 5, kind } });
+      const result = await executor.execute({ block: blocks.blocks[1]!, mode: "hybrid", inlineBelowSpeedup: 0, testHook: { fault: { tx: 5, kind } } });
       expect(result.workerFailure).toBeDefined();
       expect(result.stateRoot).toBe(expected[2]);
       await executor.close();

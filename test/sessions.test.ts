@@ -79,6 +79,16 @@ describe("worker sessions", () => {
     expect(after.threadId).toBe(before);
   });
 
+  it("send the message after a failure to a new session at once, not to the session that is ending", async () => {
+    // The failed reply comes before piscina reports the session's task done: a message sent in
+    // between would go to a port about to close and be lost (the next block ran inline for it).
+    const s = open(1);
+    s.send(0, { kind: "throw" });
+    expect(await s.reply(0)).toMatchObject({ failed: expect.stringContaining("asked to throw"), sessionEnds: true });
+    s.send(0, { kind: "echo", value: "next" });
+    expect((await s.reply<Echo>(0)).echo).toBe("next");
+  });
+
   it("report a worker that dies: the reply rejects, listeners hear of it, and the replacement serves the next message", async () => {
     const s = open(2);
     for (const slot of [0, 1]) s.send(slot, { kind: "echo", value: slot });

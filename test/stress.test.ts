@@ -1,7 +1,8 @@
 /**
  * Concurrency stress, CI-sized: the stress run of bench/stress.ts over 500 random small blocks, each through hybrid, columns and blockstm at thread counts cycling from 1 to 8, with
- * worker faults injected; then blocks where every transaction declares everything, nothing, or a
- * lie, under every policy, in every mode. A longer run: `node dist/bench/stress.js --blocks N`.
+ * worker faults injected, and over 60 blocks aimed at the protocol (workloads/protocolBlocks.ts);
+ * then blocks where every transaction declares everything, nothing, or a lie, under every policy,
+ * in every mode. Longer runs: `node dist/bench/stress.js --blocks N [--generator protocol]`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EnforcementPolicy } from "../core/types.js";
@@ -24,6 +25,20 @@ describe("concurrency stress", () => {
     // and the next block on that executor ran on its workers again.
     expect(report.faultsHit).toBeGreaterThan(15);
     expect(report.poolRecovered).toBeGreaterThan(15);
+  });
+});
+
+describe("concurrency stress aimed at the protocol", () => {
+  it("blocks with low-index and late violations, rivals beside them, chains of replays, through every mode at 1 to 8 threads with worker faults, give the sequential result", { timeout: 240_000 }, async () => {
+    const report = await runStress({ blocks: 60, seed: 20260523, threads: [1, 2, 3, 4, 5, 6, 7, 8], faultEvery: 20, generator: "protocol" });
+    process.stdout.write(`stress (protocol): ${JSON.stringify({ ...report, mismatches: report.mismatches.length })}\n`);
+    expect(report.mismatches).toEqual([]);
+    expect(report.executions).toBe(180);
+    // The protocol's paths ran: recoveries over several rounds, Block-STM aborts, worker faults.
+    expect(report.recoveries).toBeGreaterThan(20);
+    expect(report.rounds).toBeGreaterThan(2 * report.recoveries);
+    expect(report.stmAborts).toBeGreaterThan(0);
+    expect(report.faultsHit).toBeGreaterThan(3);
   });
 });
 

@@ -34,6 +34,10 @@ export const H = {
   violation: (2 * PRIORITY_LEVELS + 3) * LINE + 1,
   /** Index up to which fees have been credited to the sequencer's balance (block-wide). */
   feeCursor: (2 * PRIORITY_LEVELS + 3) * LINE + 2,
+  /** Threads that run the round (the main thread and the workers it was sent to). */
+  participants: (2 * PRIORITY_LEVELS + 3) * LINE + 3,
+  /** Threads that have left the round's loop: once all have, the violation word is final. */
+  stopped: (2 * PRIORITY_LEVELS + 3) * LINE + 4,
   /** Columns mode: the column being released, and how many of its members are still running. */
   column: (2 * PRIORITY_LEVELS + 4) * LINE,
   columnRemaining: (2 * PRIORITY_LEVELS + 4) * LINE + 1,
@@ -114,7 +118,11 @@ export class BlockView {
   /** Slots per level in `queue` (see BlockBuffers.queue). */
   readonly #levelSlots: number;
   readonly #sleep: SleepWords;
-  readonly #hasWork = (): boolean => this.hasWork();
+  /** `hasWork` as a function made once (for idle waits). */
+  readonly hasWorkCheck = (): boolean => this.hasWork();
+  /** Whether every thread of the round has stopped, or the round was aborted (see BlockThread.endRound). */
+  readonly everyoneStopped = (): boolean =>
+    Atomics.load(this.header, H.stopped) >= Atomics.load(this.header, H.participants) || Atomics.load(this.header, H.violation) < 0;
 
   constructor(b: BlockBuffers) {
     this.txCount = b.txCount;
@@ -212,7 +220,18 @@ export class BlockView {
 
   /** Wait for work (see sleep.ts). */
   idle(): void {
-    idleUntil(this.#sleep, this.#hasWork, 2000, 5);
+    idleUntil(this.#sleep, this.hasWorkCheck, 2000, 5);
+  }
+
+  /** Wait until `ready()` (rechecked whenever the generation word moves, or every 5 ms). */
+  waitFor(ready: () => boolean): void {
+    idleUntil(this.#sleep, ready, 2000, 5);
+  }
+
+  /** Count the calling thread out of the round's loop, and wake whoever waits for that. */
+  stopThread(): void {
+    Atomics.add(this.header, H.stopped, 1);
+    wakeSleepers(this.#sleep);
   }
 
   /** Pop a ready tx (highest level first), or -1 when every queue is empty right now. */

@@ -35,6 +35,7 @@ import { TxHost } from "../txHost.js";
 import type { EngineOptions } from "./engine.js";
 import { STATUS } from "./blockBuffers.js";
 import { idleUntil, wakeSleepers } from "./sleep.js";
+import { SYNC, type ThreadHook } from "./testHook.js";
 import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 const LINE = 16;
@@ -57,6 +58,23 @@ export const SH = {
   size: 9 * LINE,
 } as const;
 
+/*
+ * A transaction's status word, incarnation i (the paper's, and aptos-core's scheduler's), and the
+ * test hook's point (testHook.ts) before each move:
+ *
+ *   READY(i) ─ #incarnate: a thread takes it to execute (stmIncarnate) ────────────▶ EXECUTING(i)
+ *   EXECUTING(i) ─ #finishExecution: its write set published (stmRecord, stmExecuted) ▶ EXECUTED(i)
+ *   EXECUTING(i) ─ #addDependency: it read an ESTIMATE, or a fee not final yet, of a
+ *                  transaction not EXECUTED (stmDependency) ────────────────────────▶ ABORTING(i)
+ *   EXECUTED(i) ─ #tryValidationAbort: a validation found a read out of date
+ *                 (stmValidate, stmValidationAbort); its writes become ESTIMATEs ───▶ ABORTING(i)
+ *   ABORTING(i) ─ #setReadyStatus: its dependency executed, or it failed validation
+ *                 (stmReady) ───────────────────────────────────────────────────────▶ READY(i + 1)
+ *
+ * The block is done when both indices are past the block, no task is active, and no index
+ * decreased meanwhile (#checkDone); then every status is EXECUTED and its latest incarnation's
+ * writes are the block's.
+ */
 const READY = 0;
 const EXECUTING = 1;
 const EXECUTED = 2;
@@ -212,6 +230,8 @@ export class BlockStmThread {
 
   extras = new Map<number, StmExtra>();
   counts: StmCounts = { executions: 0, validations: 0, aborts: 0 };
+  /** Tests only (testHook.ts): undefined in production, so each point costs one branch. */
+  hook: ThreadHook | undefined = undefined;
   /** Incarnations and validations with their times, when recording (see activity.ts). */
   activity: ActivityLog | undefined;
   /** performance.now() of the execution's start on this thread's clock. */
@@ -476,6 +496,7 @@ export class BlockStmThread {
       const writer = reads[p + 1]!;
       const incarnation = reads[p + 2]!;
       p += READ_WORDS;
+      if (this.hook !== undefined) this.hook.at(SYNC.stmRead, tx);
       const kind = this.#mvRead(id, tx);
       if (kind === 2) return false;
       if (kind === 0) {
@@ -503,6 +524,7 @@ export class BlockStmThread {
     if (cached !== undefined || cache.has(loc)) return cached;
     const tx = this.#tx;
     const id = this.state.intern(loc);
+    if (this.hook !== undefined) this.hook.at(SYNC.stmRead, tx);
     const kind = this.#mvRead(id, tx);
     if (kind === 2) this.#blocked(this.#rTx, loc);
     let value = kind === 1 ? decodeSlot(this.#scratch, 0) : this.state.getById(id);
@@ -562,6 +584,7 @@ export class BlockStmThread {
       if (r.error !== undefined || r.events !== undefined) {
         this.extras.set(tx, { index: tx, incarnation, ...(r.error !== undefined ? { error: r.error } : {}), ...(r.events !== undefined ? { events: r.events } : {}) });
       }
+      if (this.hook !== undefined) this.hook.at(SYNC.stmRecord, tx);
       const wroteNew = this.#record(tx, incarnation);
       return this.#finishExecution(tx, incarnation, wroteNew);
     }
@@ -572,8 +595,10 @@ export class BlockStmThread {
     this.counts.validations++;
     const log = this.activity;
     const started = log === undefined ? 0 : performance.now();
+    if (this.hook !== undefined) this.hook.at(SYNC.stmValidate, tx);
     const valid = this.#validateReadSet(tx);
     log?.push(valid ? RAW_ACTIVITY.validated : RAW_ACTIVITY.failedValidation, tx, incarnation, started - this.#activityEpoch, performance.now() - this.#activityEpoch);
+    if (!valid && this.hook !== undefined) this.hook.at(SYNC.stmValidationAbort, tx);
     const aborted = !valid && this.#tryValidationAbort(tx, incarnation);
     if (aborted) {
       this.counts.aborts++;
@@ -623,6 +648,7 @@ export class BlockStmThread {
   #incarnate(tx: number): boolean {
     if (tx >= this.#n) return false;
     const status = this.#status;
+    if (this.hook !== undefined) this.hook.at(SYNC.stmIncarnate, tx);
     const word = Atomics.load(status, tx);
     if ((word & 3) !== READY) return false;
     if (Atomics.compareExchange(status, tx, word, (word & ~3) | EXECUTING) !== word) return false;
@@ -666,6 +692,7 @@ export class BlockStmThread {
 
   #nextTask(): number {
     const header = this.#header;
+    if (this.hook !== undefined) this.hook.at(SYNC.stmNext, -1);
     if (Atomics.load(header, SH.validationIdx) < Atomics.load(header, SH.executionIdx)) {
       const task = this.#nextVersionToValidate();
       if (task !== NO_TASK) return task;
@@ -688,6 +715,7 @@ export class BlockStmThread {
 
   /** add_dependency: false when the blocking tx has executed meanwhile (run again at once). */
   #addDependency(tx: number, blocking: number): boolean {
+    if (this.hook !== undefined) this.hook.at(SYNC.stmDependency, tx);
     this.#lockDeps(blocking);
     if ((Atomics.load(this.#status, blocking) & 3) === EXECUTED) {
       this.#unlockDeps(blocking);
@@ -704,11 +732,13 @@ export class BlockStmThread {
 
   /** set_ready_status: ABORTING(i) → READY_TO_EXECUTE(i + 1). */
   #setReadyStatus(tx: number): void {
+    if (this.hook !== undefined) this.hook.at(SYNC.stmReady, tx);
     const word = Atomics.load(this.#status, tx);
     Atomics.store(this.#status, tx, (((word >>> 2) + 1) << 2) | READY);
   }
 
   #finishExecution(tx: number, incarnation: number, wroteNew: boolean): number {
+    if (this.hook !== undefined) this.hook.at(SYNC.stmExecuted, tx);
     Atomics.store(this.#status, tx, (incarnation << 2) | EXECUTED);
     this.#lockDeps(tx);
     let dependent = this.#depHead[tx]!;
@@ -756,30 +786,47 @@ export class BlockStmThread {
     return NO_TASK;
   }
 
-  /** Wait for a task: indices past the block, others still active (see sleep.ts). */
+  /**
+   * Wait for a task: indices past the block, others still active (see sleep.ts).
+   *
+   * First, whether the block is done: a thread that took the last index and found it not READY
+   * (#incarnate failed: another thread runs it) or not EXECUTED, gives up its task without
+   * passing check_done, and if it was the last active one, nobody else will pass it either —
+   * every thread would sleep on a finished block until its wait timed out (2 ms).
+   */
   #idle(): void {
     const header = this.#header;
     const n = this.#n;
+    if (Atomics.load(header, SH.executionIdx) >= n && Atomics.load(header, SH.validationIdx) >= n) this.#checkDone();
     const hasWork = () =>
       Atomics.load(header, SH.done) === 1 ||
       Atomics.load(header, SH.abort) === 1 ||
       Atomics.load(header, SH.executionIdx) < n ||
       Atomics.load(header, SH.validationIdx) < n;
-    idleUntil({ header, generation: SH.generation, sleepers: SH.sleepers }, hasWork, 200, 2);
+    if (this.hook === undefined) idleUntil({ header, generation: SH.generation, sleepers: SH.sleepers }, hasWork, 200, 2);
+    else this.hook.idle(SYNC.stmIdle, header, SH.generation, SH.sleepers, hasWork, 2);
   }
 
   /** The thread loop of the paper: run tasks until the block is done. */
-  run(fault?: { readonly tx: number; readonly kind: "throw" | "exit" }): void {
+  run(): void {
+    const header = this.#header;
+    const hook = this.hook;
+    if (hook !== undefined) hook.join(SYNC.stmStart, header, SH.generation);
+    try {
+      this.#loop(hook);
+    } finally {
+      hook?.leave();
+    }
+  }
+
+  #loop(hook: ThreadHook | undefined): void {
     const header = this.#header;
     let task = NO_TASK;
     while (Atomics.load(header, SH.done) === 0) {
       if (Atomics.load(header, SH.abort) === 1) return;
       if (task === EXECUTION_TASK) {
         const tx = this.#taskTx;
-        if (fault !== undefined && fault.tx === tx) {
-          if (fault.kind === "exit") process.exit(1);
-          throw new Error(`injected fault at transaction ${tx}`);
-        }
+        if (hook !== undefined && hook.faultTx === tx) hook.fail(tx);
         task = this.#tryExecute(tx, this.#taskInc);
       } else if (task === VALIDATION_TASK) {
         task = this.#validate(this.#taskTx, this.#taskInc);

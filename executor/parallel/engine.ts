@@ -9,6 +9,38 @@
  * they hold in the sequential execution at that point, and no other running transaction touches
  * them. The guard checks that assumption on every access; an access outside the set stops the
  * attempt before the value is used, and the main thread recovers (see parallelExecutor.ts).
+ *
+ * A transaction in a round (BlockRun in parallelExecutor.ts runs the rounds; docs/executor-protocol.md):
+ *
+ *   WAITING ─ its last predecessor in the round commits (#releaseDag), or its column opens
+ *             (#releaseColumn) ─────────────────────────────────────────────────────▶ READY
+ *   READY   ─ a thread pops it (#drain) ──────────────────────────────────────────────▶ RUNNING
+ *   RUNNING ─ runTx ends inside its set: writes applied, undo record in the thread's log ▶ COMMITTED
+ *   RUNNING ─ the guard trips: nothing of it stays, the violation word drops to ≤ tx ─────▶ STOPPED
+ *   READY, WAITING ─ the round stops first ─────────────────────────────────────────────▶ pending
+ *   and once the round is over, v its final violation (BlockRun.#round, runBelow):
+ *   COMMITTED above v ─ rolled back by the calling thread, newest commit first ──────────▶ pending
+ *   COMMITTED at or below v ─ stays; its record stays in its thread's log
+ *   STOPPED v ─ every transaction below v committed, nothing above it: runs alone on the calling
+ *               thread, unguarded ──────────────────────────────────────────────────────▶ COMMITTED
+ *   STOPPED above v ────────────────────────────────────────────────────────────────────▶ pending
+ *
+ * The invariants that make that the sequential result:
+ *
+ * 1. What a commit promises: the transaction ran with all its DAG predecessors committed and no
+ *    running transaction touching its set, so it saw the sequential values of its set — unless a
+ *    transaction below it left its own set (it may have touched one of them). Then, and only
+ *    then, the commit is rolled back before that transaction runs again.
+ * 2. The violation word only decreases during a round (a CAS to the minimum; -1 when the round is
+ *    aborted), and a thread takes no transaction once it is below the block's size. It is final
+ *    once every thread of the round has counted itself stopped (H.stopped = H.participants):
+ *    only then may a worker read it to hand back its records (endRound).
+ * 3. Who may undo what: a commit's undo record belongs to the thread that made it until that
+ *    thread hands it back — at the end of a round, only records above the final violation. Only
+ *    the calling thread applies handed-back records, between rounds, while no worker runs. A
+ *    thread undoes on its own only its open, uncommitted attempt (UndoLog.abortOpen).
+ * 4. Rollback happens newest commit first: two commits that wrote a common location were ordered
+ *    by the DAG, so by index; restoring in descending index order puts back the oldest value.
  */
 import type { TxAccessSet } from "../../core/accessSet.js";
 import { accessMatchers } from "../../core/location.js";
@@ -21,6 +53,7 @@ import { runTx } from "../runTx.js";
 import { TxHost, type ScheduleGuard } from "../txHost.js";
 import { BlockView, H, STATUS } from "./blockBuffers.js";
 import { UndoLog, applyUndoRecord, type UndoRecord } from "./undoLog.js";
+import { SYNC, type ThreadHook } from "./testHook.js";
 import { ActivityLog, RAW_ACTIVITY } from "../activity.js";
 
 export type ReleasePolicy = "dag" | "columns";
@@ -82,6 +115,10 @@ export class BlockThread {
   #epoch: number;
   /** Which execution of the block the view belongs to. */
   executionId = -1;
+  /** Tests only (testHook.ts): undefined in production, so each point costs one branch. */
+  hook: ThreadHook | undefined = undefined;
+  /** The transaction being executed (for the hook's commit point). */
+  #tx = -1;
 
   constructor(parameters: {
     view: BlockView;
@@ -127,6 +164,7 @@ export class BlockThread {
       state.setById(id, value);
     };
     this.#commit = () => {
+      if (this.hook !== undefined) this.hook.at(SYNC.commit, this.#tx);
       host.overlay.forEach(this.#commitEntry);
       host.discard();
     };
@@ -178,6 +216,7 @@ export class BlockThread {
     const view = this.view;
     const host = this.#host;
     const undo = this.undo;
+    this.#tx = tx;
     undo.begin(tx);
     if (this.sets[tx]!.feeRecipient !== "none" || !guarded) this.#creditPendingFees(tx);
     host.guard = guarded ? this.#guard(tx) : undefined;
@@ -186,6 +225,7 @@ export class BlockThread {
     const result = runTx(this.prepared[tx]!, this.runtime, host, this.options, this.#commit);
     host.guard = undefined;
     if (result === undefined) {
+      if (this.hook !== undefined) this.hook.at(SYNC.guard, tx);
       const cursor = undo.abortOpen(this.state);
       if (cursor >= 0) Atomics.store(view.header, H.feeCursor, cursor);
       this.aborts++;
@@ -210,7 +250,10 @@ export class BlockThread {
     const view = this.view;
     for (let e = this.successorOffsets[tx]!; e < this.successorOffsets[tx + 1]!; e++) {
       const s = this.successors[e]!;
-      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) view.push(s, this.priority[s]!);
+      if (view.inRound[s] === 1 && Atomics.sub(view.remaining, s, 1) === 1) {
+        if (this.hook !== undefined) this.hook.at(SYNC.push, s);
+        view.push(s, this.priority[s]!);
+      }
     }
   }
 
@@ -222,14 +265,39 @@ export class BlockThread {
     const from = view.columnOffsets[next];
     const to = view.columnOffsets[next + 1];
     if (from === undefined || to === undefined || from >= to) return;
+    if (this.hook !== undefined) this.hook.at(SYNC.push, -1);
     Atomics.store(view.header, H.column, next);
     Atomics.store(view.header, H.columnRemaining, to - from);
     for (let k = from; k < to; k++) view.push(view.columnMembers[k]!, 0);
   }
 
+  /** A round on this thread alone (an executor of one thread): the whole round, no workers. */
+  runRoundAlone(policy: ReleasePolicy): void {
+    this.hook?.join(SYNC.roundStart, this.view.header, H.generation);
+    try {
+      this.runRound(policy);
+    } finally {
+      this.hook?.leave();
+    }
+  }
+
+  /**
+   * The calling thread's end of a round run with workers: it counts itself stopped, so that the
+   * workers' barrier can open once they have stopped too (endRound), and leaves the turnstile.
+   */
+  async leaveRound(stop: Promise<unknown>): Promise<void> {
+    if (this.hook !== undefined) await this.hook.atAsync(SYNC.roundEnd, -1, stop);
+    this.view.stopThread();
+    this.hook?.leave();
+  }
+
   /** The round loop of a worker. Returns when the round is complete or a violation stopped it. */
-  runRound(policy: ReleasePolicy, fault?: { readonly tx: number; readonly kind: "throw" | "exit" }): void {
-    while (this.#drain(policy, fault, false, undefined) !== "over") this.view.idle();
+  runRound(policy: ReleasePolicy): void {
+    const hook = this.hook;
+    while (this.#drain(policy, false, undefined) !== "over") {
+      if (hook === undefined) this.view.idle();
+      else hook.idle(SYNC.idle, this.view.header, H.generation, H.sleepers, this.view.hasWorkCheck, 5);
+    }
   }
 
   /**
@@ -241,40 +309,37 @@ export class BlockThread {
    * A transaction chosen for fault injection is left to the workers (pushed back, and the main
    * thread steps aside, "aside"): the injected fault is a worker's, never the main thread's.
    */
-  helpRound(policy: ReleasePolicy, fault: { readonly tx: number } | undefined, tick: (() => void) | undefined): "over" | "idle" | "aside" {
-    return this.#drain(policy, fault, true, tick);
+  helpRound(policy: ReleasePolicy, tick: (() => void) | undefined): "over" | "idle" | "aside" {
+    return this.#drain(policy, true, tick);
   }
 
   /**
    * Run ready transactions until none is ready ("idle") or the round is over. Meeting the
-   * fault-injected transaction, a worker fails as asked; the main thread (`stepAside`) leaves it.
+   * fault-injected transaction (tests), a worker fails as asked; the main thread (`stepAside`)
+   * leaves it.
    */
-  #drain(
-    policy: ReleasePolicy,
-    fault: { readonly tx: number; readonly kind?: "throw" | "exit" } | undefined,
-    stepAside: boolean,
-    tick: (() => void) | undefined,
-  ): "over" | "idle" | "aside" {
+  #drain(policy: ReleasePolicy, stepAside: boolean, tick: (() => void) | undefined): "over" | "idle" | "aside" {
     const view = this.view;
     const header = view.header;
     const txCount = view.txCount;
+    const hook = this.hook;
     // The main thread's event loop does not run while it works: progress is reported from here.
     for (let ran = 1; ; ran++) {
       if (tick !== undefined && (ran & 127) === 0) tick();
+      if (hook !== undefined) hook.at(SYNC.pop, -1);
       if (Atomics.load(header, H.violation) < txCount) return "over";
       if (Atomics.load(header, H.done) >= Atomics.load(header, H.total)) return "over";
       const tx = view.pop();
       if (tx < 0) return "idle";
-      if (fault !== undefined && fault.tx === tx) {
-        if (stepAside) {
-          view.push(tx, this.priority[tx]!);
-          return "aside";
-        }
-        if (fault.kind === "exit") process.exit(1);
-        throw new Error(`injected fault at transaction ${tx}`);
+      if (hook !== undefined && hook.faultTx === tx) {
+        if (!stepAside) hook.fail(tx);
+        hook.at(SYNC.push, tx);
+        view.push(tx, this.priority[tx]!);
+        return "aside";
       }
       // An `unknown` transaction is a barrier in the DAG: nothing runs beside it, so it needs no guard.
       if (!this.execute(tx, this.sets[tx]!.class !== "unknown")) {
+        if (hook !== undefined) hook.at(SYNC.flag, tx);
         view.flagViolation(tx);
         view.wakeAll();
         return "over";
@@ -283,6 +348,42 @@ export class BlockThread {
       else this.#releaseColumn();
       if (Atomics.add(header, H.done, 1) + 1 >= Atomics.load(header, H.total)) view.wakeAll();
     }
+  }
+
+  /**
+   * A worker's end of a round: count itself stopped, and when the round stopped on a violation,
+   * hand back the undo records of its commits above the violation — once the violation is final.
+   *
+   * Why wait for the others (the barrier): the violation word only decreases while any thread of
+   * the round still runs a transaction. A thread that read it as v while another thread was still
+   * running transaction u < v, which then left its set too, would hand back only its commits above
+   * v; its commits in (u, v] would survive a rollback to u, and u would run again after them — a
+   * later transaction's effect applied before an earlier one's, on a state it never saw. Once
+   * every thread of the round has stopped (the main thread counts itself when it leaves the round,
+   * leaveRound), nobody can flag again, and the word read here is the round's final
+   * violation. A round that completed has no violation and nothing to wait for: the barrier costs
+   * only rounds that are already recovering. A thread that dies never counts itself: the main
+   * thread then aborts the round (violation -1), which ends the wait too.
+   */
+  endRound(): [number, UndoRecord][] {
+    const view = this.view;
+    const header = view.header;
+    const hook = this.hook;
+    if (hook !== undefined) hook.at(SYNC.roundEnd, -1);
+    view.stopThread();
+    // A round that ended without a violation completed: nothing runs, nothing can be flagged.
+    if (Atomics.load(header, H.violation) < view.txCount) {
+      const final = view.everyoneStopped;
+      while (!final()) {
+        if (hook === undefined) view.waitFor(final);
+        else hook.idle(SYNC.barrier, header, H.generation, H.sleepers, final, 5);
+      }
+    }
+    if (hook !== undefined) hook.at(SYNC.read, -1);
+    const violation = Atomics.load(header, H.violation);
+    if (violation >= view.txCount) return [];
+    if (hook !== undefined) hook.at(SYNC.undo, violation);
+    return this.undo.takeAfter(violation);
   }
 
   /** Undo records of committed transactions after `index`, for the main thread to roll back. */

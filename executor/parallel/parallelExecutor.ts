@@ -23,7 +23,7 @@ import { ContractRuntime } from "../../contracts/runtime/runtime.js";
 import { buildConflictGraph, computeColumns, gasBottomLevels, listScheduleMakespan, type ConflictGraph } from "../../scheduler/index.js";
 import { SharedState } from "../../state/sharedState.js";
 import { stateFromGenesis } from "../../state/genesis.js";
-import { analyzeBlockAccessSets } from "../accessSets.js";
+import { analyzeBlockAccessSets, withDeclaredLists } from "../accessSets.js";
 import { prepareBlock, type PreparedTx } from "../prepare.js";
 import { executeBlockSequential } from "../sequential.js";
 import { BlockView, H, createBlockBuffers, type BlockBuffers } from "./blockBuffers.js";
@@ -33,6 +33,7 @@ import { SessionEnded, WorkerSessions, waitAsync } from "./sessions.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, FailedReply, LoadResult, LoadTask, RoundResult, RoundTask, WorkerData } from "./task.js";
 import { BlockStmThread, StmCapacityError, createStmBuffers, createStmLocationTable, initStmHeader, type StmExtra } from "./blockstm.js";
 import { runsInline } from "./inlineRule.js";
+import { SYNC, callingThreadHook, withThreadHook, type ExecutorTestHook } from "./testHook.js";
 import { assembleActivity, type ExecutionActivity, type ThreadRecords } from "../activity.js";
 
 export type ParallelMode = "hybrid" | "columns" | "blockstm";
@@ -59,7 +60,7 @@ export interface LoadParallelBlockParameters {
   /** Verify signatures (default true); part of loading because it changes the access sets. */
   readonly checkSignatures?: boolean;
   readonly prepared?: readonly PreparedTx[];
-  /** The access sets to schedule with (default: the analyzer's, merged with declared lists). */
+  /** The access sets to schedule with (default: the analyzer's; declared lists are added, see withDeclaredLists). */
   readonly sets?: BlockAccessSets;
   readonly file?: string;
 }
@@ -100,8 +101,8 @@ export interface ExecuteParallelParameters {
    * this (hybrid only; default 1.15): a block with no parallelism should not pay for threads.
    */
   readonly inlineBelowSpeedup?: number;
-  /** Fault injection for tests: the worker that picks transaction `tx` throws, or exits. */
-  readonly faultInjection?: FaultInjection;
+  /** @internal Tests only: injected worker faults and a turnstile over the threads (testHook.ts). */
+  readonly testHook?: ExecutorTestHook;
   /**
    * Record every execution attempt and validation per thread, with its times, in the result's
    * `activity` (what a report's Gantt chart shows). Off by default: it costs two clock reads per
@@ -113,11 +114,6 @@ export interface ExecuteParallelParameters {
    * committed (Block-STM: executed), and once at the end. For progress bars; never per transaction.
    */
   readonly onProgress?: (done: number, total: number) => void;
-}
-
-export interface FaultInjection {
-  readonly tx: number;
-  readonly kind: "throw" | "exit";
 }
 
 export interface TimelineEntry {
@@ -241,7 +237,7 @@ export class ParallelExecutor {
     const { block } = parameters;
     const checkSignatures = parameters.checkSignatures ?? true;
     const prepared = parameters.prepared === undefined ? prepareBlock(block, this.runtime, parameters.file) : this.#ownPrepared(parameters.prepared, block, parameters.file);
-    const sets = parameters.sets ?? (await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures }));
+    const sets = parameters.sets !== undefined ? withDeclaredLists(parameters.sets, block) : await analyzeBlockAccessSets({ block, prepared, runtime: this.runtime, state: this.state, checkSignatures });
     const graph = buildConflictGraph(sets);
     const shared = (a: Int32Array) => {
       const out = new SharedArrayBuffer(Math.max(4, a.byteLength));
@@ -304,7 +300,7 @@ export class ParallelExecutor {
       ...(parameters.activity === true ? { activity: true } : {}),
     };
     const onProgress = parameters.onProgress;
-    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.faultInjection, onProgress);
+    if (mode === "blockstm") return this.#runBlockStm(loaded, options, parameters.testHook, onProgress);
     const started = performance.now();
     const { gas, projected } = this.#projection(loaded);
     const estimatedMs = this.#msPerGas === undefined ? Number.POSITIVE_INFINITY : this.#msPerGas * gas;
@@ -327,7 +323,7 @@ export class ParallelExecutor {
     // The values before the block, so that a worker failure never leaves a partly applied state:
     // two typed-array copies, a few milliseconds for a state of a million locations.
     const before = this.state.snapshotValues();
-    const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.faultInjection, onProgress);
+    const run = new BlockRun(this, loaded, options, ++this.#executionId, started, parameters.testHook, onProgress);
     const stopWatching = watchProgress(() => run.committedCount(), loaded.prepared.length, onProgress);
     try {
       await run.runBelow(loaded.prepared.length, mode === "columns" ? "columns" : "dag", this.#sessions);
@@ -359,7 +355,7 @@ export class ParallelExecutor {
   async #runBlockStm(
     loaded: LoadedParallelBlock,
     options: EngineOptions,
-    fault: FaultInjection | undefined,
+    hook: ExecutorTestHook | undefined,
     onProgress: ((done: number, total: number) => void) | undefined,
   ): Promise<ParallelExecutionResult> {
     const started = performance.now();
@@ -372,6 +368,8 @@ export class ParallelExecutor {
       this.#stmThreads.set(loaded, main);
     }
     main.begin(buffers, options, started);
+    // The calling thread runs Block-STM only at one thread; the injected fault is a worker's.
+    main.hook = callingThreadHook(hook, false);
     const before = this.state.snapshotValues();
     const counts = { executions: 0, validations: 0, aborts: 0 };
     const activity: ThreadRecords[] = [];
@@ -385,7 +383,8 @@ export class ParallelExecutor {
     try {
       const sessions = this.#sessions;
       if (sessions === undefined) {
-        main.run(fault);
+        main.hook?.beginPhase(1);
+        main.run();
         const records = main.activity?.take();
         if (records !== undefined) activity.push({ thread: 0, records });
         threadsSeen.push(0);
@@ -395,8 +394,9 @@ export class ParallelExecutor {
         counts.aborts += main.counts.aborts;
       } else {
         const slots = Array.from({ length: this.threads }, (_, slot) => slot);
-        const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started, ...(fault !== undefined ? { fault } : {}) };
-        for (const slot of slots) sessions.send(slot, task);
+        const task: BlockStmTask = { kind: "blockstm", block: loaded.payload, buffers, options, epochWallMs: performance.timeOrigin + started };
+        main.hook?.beginPhase(slots.length);
+        for (const slot of slots) sessions.send(slot, withThreadHook(task, hook, slot + 1));
         // A worker that fails never finishes its task: the first failure stops everyone.
         const stopListening = sessions.onEnd(slots, () => main.abort());
         let failure: string | undefined;
@@ -575,7 +575,8 @@ class BlockRun {
   readonly #workerCounts = new Map<number, { executions: number; aborts: number }>();
   readonly #activity: ThreadRecords[] = [];
 
-  readonly #fault: FaultInjection | undefined;
+  /** Tests only: faults and the turnstile, handed to each worker with its slot (testHook.ts). */
+  readonly #testHook: ExecutorTestHook | undefined;
   /** Reports progress at most every 100 ms while this thread runs transactions (see helpRound). */
   readonly #tick: (() => void) | undefined;
 
@@ -585,10 +586,10 @@ class BlockRun {
     options: EngineOptions,
     executionId: number,
     started: number,
-    fault?: FaultInjection,
+    testHook?: ExecutorTestHook,
     onProgress?: (done: number, total: number) => void,
   ) {
-    this.#fault = fault;
+    this.#testHook = testHook;
     if (onProgress !== undefined) {
       let last = performance.now();
       this.#tick = () => {
@@ -608,10 +609,12 @@ class BlockRun {
     this.#view.header[H.violation] = loaded.prepared.length;
     this.#main = loaded.mainThread;
     this.#main.begin(this.#view, options, started, executionId);
+    // The injected fault is a worker's: at one thread there is none, and the fault never fires.
+    this.#main.hook = callingThreadHook(testHook, executor.threads > 1);
   }
 
-  /** Set up the round over `members` (all uncommitted, ascending) and seed the ready queue. */
-  #prepareRound(members: readonly number[], policy: ReleasePolicy): void {
+  /** Set up the round over `members` (all uncommitted, ascending) for `participants` threads; seed the ready queue. */
+  #prepareRound(members: readonly number[], policy: ReleasePolicy, participants: number): void {
     const view = this.#view;
     const header = view.header;
     view.inRound.fill(0);
@@ -620,6 +623,8 @@ class BlockRun {
     header[H.done] = 0;
     header[H.total] = members.length;
     header[H.violation] = view.txCount;
+    header[H.participants] = participants;
+    header[H.stopped] = 0;
     const { predecessorOffsets, predecessors } = this.#loaded.graph;
     // Ready transactions start heaviest remaining path first, as the projection's list schedule
     // does. In index order, a block's one long transaction (a fifth of mainnet block 7,280,000)
@@ -662,11 +667,14 @@ class BlockRun {
 
   async #round(members: readonly number[], policy: ReleasePolicy, sessions: WorkerSessions | undefined): Promise<number> {
     this.#rounds++;
-    this.#prepareRound(members, policy);
+    const participants = sessions === undefined ? 1 : this.#executor.threads;
+    this.#prepareRound(members, policy, participants);
+    const hook = this.#main.hook;
+    hook?.beginPhase(participants);
     const results: RoundResult[] = [];
     if (sessions === undefined) {
       this.#main.extras = [];
-      this.#main.runRound(policy);
+      this.#main.runRoundAlone(policy);
       results.push({ extras: this.#main.extras, undo: [], loadMs: 0, loopMs: 0, threadId: 0, executions: 0, aborts: 0 });
     } else {
       // The calling thread is one of the round's K threads: K - 1 workers get the round. It starts
@@ -681,9 +689,8 @@ class BlockRun {
         options: this.#options,
         policy,
         epochWallMs: performance.timeOrigin + this.#started,
-        ...(this.#fault !== undefined ? { fault: this.#fault } : {}),
       };
-      for (const slot of slots) sessions.send(slot, task);
+      for (const slot of slots) sessions.send(slot, withThreadHook(task, this.#testHook, slot + 1));
       // A worker that dies never finishes its transaction, so the others would wait for it
       // forever: a session's end stops the round for everyone. (A worker whose round throws
       // replies with the failure; its session ends right after, which stops the round too.)
@@ -697,11 +704,13 @@ class BlockRun {
       this.#main.extras = [];
       try {
         await this.#help(policy, ended);
+        await this.#main.leaveRound(ended);
       } catch (error) {
         // This thread failed mid-round (a state with no room for another location, an internal
         // error). The workers must have stopped before anyone restores the state: a transaction
         // still running on one of them would write into the restored values (seen as a sender's
         // nonce bumped by a block that failed and was rolled back).
+        hook?.leave();
         this.#abortRound();
         for (const slot of slots) await sessions.reply(slot).catch(() => undefined);
         stopListening();
@@ -735,6 +744,8 @@ class BlockRun {
       if (failure !== undefined) throw new WorkerFailure(failure);
     }
     for (const r of results) for (const extra of r.extras) this.#extras.set(extra.index, extra);
+    // Every thread of the round has stopped and replied, the workers after their barrier: the
+    // violation is final, and every record above it is here (invariants 2 and 3 of engine.ts).
     const violation = this.#view.header[H.violation]!;
     if (violation < this.#view.txCount) {
       const undo: [number, UndoRecord][] = [...this.#main.takeUndoAfter(violation)];
@@ -757,15 +768,21 @@ class BlockRun {
     const header = view.header;
     let settled = false;
     void ended.then(() => (settled = true));
-    const fault = this.#fault;
+    const hook = this.#main.hook;
+    if (hook !== undefined) await hook.joinAsync(SYNC.roundStart, header, H.generation, ended);
     for (;;) {
-      const state = this.#main.helpRound(policy, fault, this.#tick);
+      const state = this.#main.helpRound(policy, this.#tick);
       if (state === "over" || settled) return;
       if (state === "aside") {
         // The fault-injected transaction is back in its queue for a worker. This thread helps no
         // more in this round: were it to pop that transaction again, it would push it again, and a
         // round has one slot beyond its transactions per queue (see BlockBuffers.queue).
         return;
+      }
+      if (hook !== undefined) {
+        // Under a turnstile: an idle wait it schedules, without blocking the event loop (see ThreadHook.joinAsync).
+        await hook.idleAsync(SYNC.idle, header, H.generation, H.sleepers, view.hasWorkCheck, ended);
+        continue;
       }
       if (state === "idle") {
         // Spin up to 0.2 ms first: a dependency is usually released within microseconds, while a

@@ -60,6 +60,11 @@ interface Session {
   /** Messages sent, and replies taken. */
   sent: number;
   taken: number;
+  /**
+   * Its last reply said its task failed: the session is ending (serveSession returns after such a
+   * reply) even if piscina has not reported it yet. A message sent to it now would be lost.
+   */
+  ending: boolean;
 }
 
 export class WorkerSessions {
@@ -83,7 +88,7 @@ export class WorkerSessions {
    */
   #session(slot: number): Session {
     const known = this.#sessions[slot];
-    if (known !== undefined && known.endedWith === undefined) return known;
+    if (known !== undefined && known.endedWith === undefined && !known.ending) return known;
     const control = new Int32Array(new SharedArrayBuffer(SESSION.size * 4));
     const { port1, port2 } = new MessageChannel();
     const task: SessionTask = { kind: "session", port: port2, control: control.buffer as SharedArrayBuffer };
@@ -104,6 +109,7 @@ export class WorkerSessions {
       onEnd,
       sent: 0,
       taken: 0,
+      ending: false,
     };
     this.#sessions[slot] = session;
     return session;
@@ -165,6 +171,7 @@ export class WorkerSessions {
     const entry = receiveMessageOnPort(session.port);
     if (entry === undefined) throw new Error("internal error: a reply word moved without a reply");
     session.taken = session.sent;
+    if ((entry.message as Partial<FailedReply>).sessionEnds === true) session.ending = true;
     return entry.message as T;
   }
 
@@ -235,7 +242,7 @@ export class WorkerSessions {
         }
       }
       if (session.endedWith !== undefined) continue;
-      this.send(slot, { kind: "end" });
+      if (!session.ending) this.send(slot, { kind: "end" });
       ending.push(session.ended);
     }
     await Promise.all(ending);
@@ -279,7 +286,7 @@ export async function serveSession<M extends { readonly kind: string }, R>(task:
       try {
         reply = await handle(message as M);
       } catch (error) {
-        reply = { failed: (error as Error).stack ?? String(error) };
+        reply = { failed: (error as Error).stack ?? String(error), sessionEnds: true };
         failed = true;
       }
       port.postMessage(reply);

@@ -10,6 +10,7 @@ import type { StateBaseSource } from "../../state/state.js";
 import type { BlockBuffers } from "./blockBuffers.js";
 import type { StmBuffers, StmCounts, StmExtra } from "./blockstm.js";
 import type { EngineOptions, ReceiptExtra, ReleasePolicy, UndoRecord } from "./engine.js";
+import type { ThreadHookData } from "./testHook.js";
 
 /** Given to every worker when the pool starts: the chain it executes on. */
 export interface WorkerData {
@@ -63,6 +64,8 @@ export interface LoadResult {
 /** What a session replies when its task threw: the session ends after it. */
 export interface FailedReply {
   readonly failed: string;
+  /** Always true: the session ends after this reply (the caller starts a new one for its next message). */
+  readonly sessionEnds: true;
 }
 
 export interface RoundTask {
@@ -74,13 +77,13 @@ export interface RoundTask {
   readonly policy: ReleasePolicy;
   /** `performance.timeOrigin + now()` of the execution's start, for the timeline. */
   readonly epochWallMs: number;
-  /** Fault injection (tests): throw or exit when this worker picks transaction `tx`. */
-  readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
+  /** Tests only: this worker's fault and turnstile slot (testHook.ts). */
+  readonly hook?: ThreadHookData;
 }
 
 export interface RoundResult {
   readonly extras: readonly ReceiptExtra[];
-  /** When the round stopped on a violation: this worker's undo records after it. */
+  /** When the round stopped on a violation: this worker's undo records after it (final, see BlockThread.endRound). */
   readonly undo: readonly [number, UndoRecord][];
   readonly failed?: string;
   /** Time this worker spent decoding and preparing the block (first round only), and in the loop. */
@@ -103,7 +106,8 @@ export interface BlockStmTask {
   readonly options: EngineOptions;
   /** `performance.timeOrigin + now()` of the execution's start, for the activity times. */
   readonly epochWallMs: number;
-  readonly fault?: { readonly tx: number; readonly kind: "throw" | "exit" };
+  /** Tests only: this worker's fault and turnstile slot (testHook.ts). */
+  readonly hook?: ThreadHookData;
 }
 
 export interface BlockStmResult {

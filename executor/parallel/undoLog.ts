@@ -1,6 +1,9 @@
 /**
  * What the transactions a thread committed overwrote, so the main thread can roll them back when
- * a schedule violation forces it. Kept as raw slot copies (location id, tag, limb words) appended
+ * a schedule violation forces it. The log belongs to its thread: the thread itself only undoes
+ * its open attempt (`abortOpen`); committed records leave it only through `takeAfter`, which the
+ * thread calls once its round's violation is final (BlockThread.endRound, invariant 3 of
+ * engine.ts), and the main thread applies them between rounds. Kept as raw slot copies (location id, tag, limb words) appended
  * to one growable typed array at commit time: no object and no BigInt per write, because the
  * common case never reads it.
  */

@@ -13,6 +13,7 @@ import { BlockView, H, createBlockBuffers } from "./blockBuffers.js";
 import { BlockThread } from "./engine.js";
 import { BlockStmThread } from "./blockstm.js";
 import { serveSession } from "./sessions.js";
+import { InjectedWorkerExit, SYNC, ThreadHook } from "./testHook.js";
 import type { BlockPayload, BlockStmResult, BlockStmTask, LoadResult, LoadTask, RoundResult, RoundTask, SessionTask, WorkerData } from "./task.js";
 
 const data = workerData as WorkerData;
@@ -52,7 +53,12 @@ function runBlockStm(task: BlockStmTask, thread: BlockThread): BlockStmResult {
   holder.stm ??= new BlockStmThread({ block: thread.block, prepared: thread.prepared, state, runtime: thread.runtime });
   const stm = holder.stm;
   stm.begin(task.buffers, task.options, task.epochWallMs - performance.timeOrigin);
-  stm.run(task.fault);
+  stm.hook = task.hook === undefined ? undefined : new ThreadHook(task.hook);
+  try {
+    stm.run();
+  } finally {
+    stm.hook = undefined;
+  }
   const activity = stm.activity?.take();
   return { extras: Array.from(stm.extras.values()), counts: stm.counts, threadId: thread.threadId, ...(activity !== undefined ? { activity } : {}) };
 }
@@ -74,9 +80,17 @@ async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<Round
   }
   const loopStart = performance.now();
   thread.extras = [];
-  thread.runRound(task.policy, task.fault);
-  const violation = Atomics.load(thread.view.header, H.violation);
-  const undo = violation < thread.view.txCount ? thread.takeUndoAfter(violation) : [];
+  const hook = task.hook === undefined ? undefined : new ThreadHook(task.hook);
+  thread.hook = hook;
+  let undo;
+  try {
+    hook?.join(SYNC.roundStart, thread.view.header, H.generation);
+    thread.runRound(task.policy);
+    undo = thread.endRound();
+  } finally {
+    hook?.leave();
+    thread.hook = undefined;
+  }
   const activity = thread.activity?.take();
   return {
     extras: thread.extras,
@@ -93,5 +107,19 @@ async function runTask(task: LoadTask | RoundTask | BlockStmTask): Promise<Round
 /** The pool's task: serve the executor's session on this worker until it is ended. */
 export default async function runSession(task: SessionTask): Promise<void> {
   if (task.kind !== "session") throw new TypeError(`an executor worker serves sessions, got a task of kind ${String((task as { kind?: unknown }).kind)}`);
-  await serveSession(task, runTask);
+  await serveSession(task, runOrDie);
+}
+
+/**
+ * A task, and the death of this worker's thread when a test injected one: the executor's loops
+ * only throw InjectedWorkerExit (testHook.ts); the thread ends here, outside them, as a crashed
+ * worker would (piscina sees it exit and replaces it).
+ */
+async function runOrDie(task: LoadTask | RoundTask | BlockStmTask): Promise<RoundResult | BlockStmResult | LoadResult> {
+  try {
+    return await runTask(task);
+  } catch (error) {
+    if (error instanceof InjectedWorkerExit) process.exit(1);
+    throw error;
+  }
 }
